@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` and `make test`. Python 3.11 and make are all they need.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+# `make run` uses the embedded defaults: SQLite and the filesystem broker under var/, console e-mail.
+RUN_ENV := DEBUG=1
+
+.PHONY: run test install lint format migrate demo clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py createcachetable
+
+demo: migrate
+	$(RUN_ENV) $(BIN)/python manage.py demo
+
+run: demo
+	@echo ""
+	@echo "  Mend is starting on http://127.0.0.1:$(PORT)/  (web, worker and beat; Ctrl-C stops all three)"
+	@echo "  Demo logins are printed above."
+	@echo ""
+	$(RUN_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start
+
+test: install
+	DEBUG=1 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

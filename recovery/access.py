@@ -1,0 +1,98 @@
+"""Who may see what: the one place that answers it.
+
+Views never filter user data by hand. They ask here:
+
+- `couple_of(user)` — the couple space the person currently belongs to (active or paused), or None.
+- `can_view_couple(user, couple)` — may this person see this couple's data at all.
+- `Model.objects.visible_to(user)` — the rows of a couple-owned model this person may see. Every model
+  holding a couple's data uses `CoupleScopedQuerySet` (or a subclass that narrows it further by each
+  entry's visibility), and views fetch single objects with `get_visible_or_404`, so another couple's
+  object is a 404 exactly like an object that does not exist.
+
+Therapists get no access here until both partners have consented (the care-team pages add that rule
+to `can_view_couple` and to the entry querysets, in this module).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from recovery.models import Couple, Partner, User
+
+_MEMBERSHIP_CACHE = "_mend_membership"
+_UNSET = object()
+
+M = TypeVar("M", bound=models.Model)
+
+
+def membership_of(user: User | AnonymousUser) -> Partner | None:
+    """The person's current membership (couple not ended), cached on the user for the request."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, _MEMBERSHIP_CACHE, _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    from recovery.models import Partner
+
+    membership = Partner._default_manager.select_related("couple").filter(user=user, left_at__isnull=True).first()
+    setattr(user, _MEMBERSHIP_CACHE, membership)
+    return membership
+
+
+def forget_membership(user: User) -> None:
+    """Call after changing a person's membership so the next question is answered afresh."""
+    if hasattr(user, _MEMBERSHIP_CACHE):
+        delattr(user, _MEMBERSHIP_CACHE)
+
+
+def couple_of(user: User | AnonymousUser) -> Couple | None:
+    membership = membership_of(user)
+    return membership.couple if membership else None
+
+
+def can_view_couple(user: User | AnonymousUser, couple: Couple | None) -> bool:
+    if couple is None or not user.is_authenticated:
+        return False
+    own = couple_of(user)
+    return own is not None and own.pk == couple.pk
+
+
+def other_partner(user: User) -> Partner | None:
+    """The person's partner in their current couple, if they have joined."""
+    couple = couple_of(user)
+    if couple is None:
+        return None
+    from recovery.models import Partner
+
+    return (
+        Partner._default_manager.select_related("user")
+        .filter(couple=couple, left_at__isnull=True)
+        .exclude(user=user)
+        .first()
+    )
+
+
+class CoupleScopedQuerySet(models.QuerySet):
+    """Rows that belong to one couple. The model names the path to its couple in `couple_lookup`."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        couple = couple_of(user)
+        if couple is None:
+            return self.none()
+        lookup = getattr(self.model, "couple_lookup", "couple")
+        return self.filter(**{lookup: couple.pk})
+
+
+def get_visible_or_404(model: type[M], user: User | AnonymousUser, **lookup: Any) -> M:
+    """One object the person may see, or 404 (never 403: existence is not disclosed)."""
+    queryset = model._default_manager.visible_to(user)  # type: ignore[attr-defined]
+    try:
+        return queryset.get(**lookup)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:  # type: ignore[attr-defined]
+        raise Http404 from exc

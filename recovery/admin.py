@@ -1,0 +1,42 @@
+"""Operator admin: accounts and couple metadata only. No partner's written words are registered here."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from recovery.models import Couple, Partner, TherapistProfile, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "display_name", "time_zone", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "display_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["display_name", "time_zone"]}),
+        ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
+
+
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    extra = 0
+    fields = ["user", "role", "seat", "joined_at", "left_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Couple)
+class CoupleAdmin(admin.ModelAdmin):
+    list_display = ["id", "status", "hurt_is_mutual", "created_at"]
+    list_filter = ["status"]
+    readonly_fields = ["created_at", "status_changed_at", "status_changed_by"]
+    inlines = [PartnerInline]
+
+
+@admin.register(TherapistProfile)
+class TherapistProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "practice", "created_at"]
+    search_fields = ["user__email", "practice"]

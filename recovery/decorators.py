@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from recovery.access import membership_of
+
+View = Callable[..., HttpResponse]
+
+
+def partner_required(view: View) -> View:
+    """Signed in and a member of a couple space; anyone else is sent to the start page."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = membership_of(request.user)
+        if membership is None:
+            return redirect("home")
+        request.membership = membership  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,58 @@
+"""`manage.py demo`: a verified demo couple and a demo therapist, created once and reused after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from recovery.access import membership_of
+from recovery.couples import SITUATION_HURT, create_couple
+from recovery.models import Partner, TherapistProfile, User
+
+DEMO_PASSWORD = "mend-demo-password"
+DEMO_PEOPLE = [
+    # email, display name, time zone
+    ("alex@demo.mend.test", "Alex", "Europe/London"),
+    ("sam@demo.mend.test", "Sam", "Europe/London"),
+    ("dr.rivera@demo.mend.test", "Dr Rivera", "Europe/London"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo couple and demo therapist, and print their logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--allow-production", action="store_true", help="Run even with DEBUG off (never on a real site)."
+        )
+
+    def handle(self, *args: Any, allow_production: bool = False, **options: Any) -> None:
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Demo accounts are for development: run with DEBUG=1, or pass --allow-production.")
+        with transaction.atomic():
+            alex, sam, therapist = (self._person(email, name, zone) for email, name, zone in DEMO_PEOPLE)
+            TherapistProfile.objects.get_or_create(
+                user=therapist,
+                defaults={"practice": "Rivera Couples Therapy", "registration": "Demo registration 0000"},
+            )
+            if membership_of(alex) is None:
+                couple = create_couple(user=alex, situation=SITUATION_HURT)
+                if membership_of(sam) is None:
+                    Partner.objects.create(couple=couple, user=sam, role=Partner.Role.INVOLVED, seat=2)
+
+        self.stdout.write(self.style.SUCCESS("Demo accounts are ready (password for all three: %s)" % DEMO_PASSWORD))
+        self.stdout.write("  Alex (partner who was hurt):        alex@demo.mend.test")
+        self.stdout.write("  Sam (partner who had the affair):   sam@demo.mend.test")
+        self.stdout.write("  Dr Rivera (therapist):              dr.rivera@demo.mend.test")
+
+    def _person(self, email: str, name: str, zone: str) -> User:
+        user, created = User.objects.get_or_create(email=email, defaults={"display_name": name, "time_zone": zone})
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        return user

@@ -1,0 +1,218 @@
+"""The couple account: people, the couple space they share, and invitations to it."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recovery.access import CoupleScopedQuerySet
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError(_("Choose a time zone from the list, such as Europe/London."), code="invalid")
+
+
+def available_time_zones() -> frozenset[str]:
+    return _TIME_ZONES
+
+
+# Legacy aliases like "US/Pacific" are valid for zoneinfo but confusing in a list; keep canonical names.
+_TIME_ZONES = frozenset(
+    name
+    for name in zoneinfo.available_timezones()
+    if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
+) | {"UTC"}
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields: object) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields: object) -> User:
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address: a partner, or a therapist."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(
+        _("your name"), max_length=60, help_text=_("How Mend and your partner will address you.")
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.email.split("@")[0]
+
+    @property
+    def is_therapist(self) -> bool:
+        return hasattr(self, "therapist_profile")
+
+
+class TherapistProfile(models.Model):
+    """Marks a user as a therapist; couples invite them to a read-only view (see the care pages)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="therapist_profile")
+    practice = models.CharField(_("practice"), max_length=120, blank=True)
+    registration = models.CharField(_("licence or registration"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.practice})" if self.practice else str(self.user)
+
+
+class Couple(models.Model):
+    """The shared space of two partners."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    hurt_is_mutual = models.BooleanField(default=False, help_text=_("Both partners were hurt; both set the pace."))
+    created_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = CoupleScopedQuerySet.as_manager()
+    couple_lookup = "pk"
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "paused", "ended"]), name="couple_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Couple {self.pk}"
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == self.Status.ENDED
+
+
+class Partner(models.Model):
+    """A user's membership of a couple, with the role they hold in it."""
+
+    class Role(models.TextChoices):
+        HURT = "hurt", _("the partner who was hurt")
+        INVOLVED = "involved", _("the partner who had the affair")
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="partners")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    # Seat 1 created the space, seat 2 accepted the invitation: the constraint caps a couple at two.
+    seat = models.PositiveSmallIntegerField()
+    joined_at = models.DateTimeField(default=timezone.now)
+    # Set when the couple space ends, so the person may start afresh (one current couple at a time).
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoupleScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "seat"], name="partner_one_per_seat"),
+            models.CheckConstraint(condition=models.Q(seat__in=[1, 2]), name="partner_seat_1_or_2"),
+            models.CheckConstraint(condition=models.Q(role__in=["hurt", "involved"]), name="partner_role_valid"),
+            # A person belongs to at most one current couple.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(left_at__isnull=True), name="partner_one_current_couple"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.couple} ({self.role})"
+
+    @property
+    def is_pace_setter(self) -> bool:
+        return self.role == self.Role.HURT
+
+
+class Invitation(models.Model):
+    """A single-use, expiring invitation for the second partner to join a couple space.
+
+    Only a hash of the secret is stored; the link carries the secret, signed (see invitations.py).
+    """
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("your partner's e-mail address"))
+    invited_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoupleScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One open invitation per couple: a new address replaces (cancels) the old one.
+            models.UniqueConstraint(
+                fields=["couple"],
+                condition=models.Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="invitation_one_open_per_couple",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.email} ({self.status})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.cancelled_at:
+            return "cancelled"
+        if self.is_expired():
+            return "expired"
+        return "pending"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

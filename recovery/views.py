@@ -1,0 +1,313 @@
+"""Pages of the couple space. Thin: access questions go to access.py, writes to couples.py and
+invitations.py."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from recovery import couples, invitations
+from recovery.access import get_visible_or_404, membership_of, other_partner
+from recovery.adapters import PENDING_INVITATION_SESSION_KEY
+from recovery.decorators import partner_required
+from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
+from recovery.models import Couple, Invitation, Partner
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "recovery/landing.html")
+    if user.is_therapist:
+        return redirect("therapist_home")
+    membership = membership_of(user)
+    if membership is None:
+        return redirect("start")
+    return render(
+        request,
+        "recovery/home.html",
+        {
+            "membership": membership,
+            "couple": membership.couple,
+            "partner": other_partner(user),
+            "open_invitation": _open_invitation(request),
+        },
+    )
+
+
+def _open_invitation(request: HttpRequest) -> Invitation | None:
+    return (
+        Invitation.objects.visible_to(request.user).filter(accepted_at__isnull=True, cancelled_at__isnull=True).first()
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_therapist or membership_of(user) is not None:
+        return redirect("home")
+    form = StartCoupleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            couples.create_couple(user=user, situation=form.cleaned_data["situation"])
+        except couples.CoupleError as exc:
+            messages.error(request, str(exc))
+            return redirect("home")
+        messages.success(request, _("Your shared space is ready. Next, invite your partner."))
+        return redirect("invite_partner")
+    previous = (
+        Partner.objects.filter(user=user, left_at__isnull=False).select_related("couple").order_by("-left_at").first()
+    )
+    status = 400 if form.is_bound else 200
+    return render(request, "recovery/start.html", {"form": form, "previous": previous}, status=status)
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def invite_partner(request: HttpRequest) -> HttpResponse:
+    couple: Couple = request.membership.couple  # type: ignore[attr-defined]
+    if other_partner(request.user) is not None:
+        messages.info(request, _("Your partner has already joined your shared space."))
+        return redirect("home")
+    form = InvitePartnerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, token = invitations.invite_partner(
+                couple=couple, invited_by=request.user, email=form.cleaned_data["email"]
+            )
+        except invitations.InvitationProblem as problem:
+            form.add_error(None, _invite_problem_message(problem.code))
+        else:
+            _send_and_report(request, invitation, token)
+            return redirect("home")
+    return render(
+        request,
+        "recovery/invite.html",
+        {"form": form, "open_invitation": _open_invitation(request)},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _invite_problem_message(code: str) -> str:
+    return {
+        "self": _("That's your own address. Please enter your partner's."),
+        "full": _("Your partner has already joined your shared space."),
+        "space_closed": _("This shared space has been closed."),
+        "race": _("Another invitation was being sent at the same moment. Please check the page and try again."),
+    }.get(code, _("That invitation couldn't be sent. Please try again."))
+
+
+def _send_and_report(request: HttpRequest, invitation: Invitation, token: str) -> None:
+    if invitations.send_invitation_email(request, invitation, token):
+        messages.success(
+            request,
+            _("We've sent an invitation to %(email)s. The link works for 7 days.") % {"email": invitation.email},
+        )
+    else:
+        messages.error(
+            request,
+            _("The invitation is saved, but the e-mail couldn't be sent just now. Please use “Send again” shortly."),
+        )
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@partner_required
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    # The object is found (or 404) before the method is checked: outsiders learn nothing either way.
+    invitation = get_visible_or_404(Invitation, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        token = invitations.renew_invitation(invitation=invitation)
+    except invitations.InvitationProblem:
+        messages.info(request, _("That invitation has already been used or cancelled."))
+        return redirect("home")
+    _send_and_report(request, invitation, token)
+    return redirect("home")
+
+
+@partner_required
+def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_visible_or_404(Invitation, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        invitations.cancel_invitation(invitation=invitation)
+    except invitations.InvitationProblem:
+        messages.info(request, _("That invitation had already been used or cancelled."))
+    else:
+        messages.success(request, _("The invitation is cancelled. Its link no longer works."))
+    return redirect("home")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitations.find_by_token(token)
+    if invitation is None:
+        return _invitation_problem(request, "invalid", None, status=404)
+    try:
+        invitations.check_usable(invitation)
+    except invitations.InvitationProblem as problem:
+        return _invitation_problem(request, problem.code, invitation, status=410)
+
+    if not request.user.is_authenticated:
+        # Remember the link through sign-up or log-in, and count the invited address as verified:
+        # the link could only have been opened from that inbox.
+        request.session[PENDING_INVITATION_SESSION_KEY] = token
+        get_account_adapter(request).stash_verified_email(request, invitation.email)
+        accept_url = reverse("invitation_accept", args=[token])
+        return render(
+            request,
+            "recovery/invitation_welcome.html",
+            {
+                "invitation": invitation,
+                "signup_url": reverse("account_signup") + "?" + urlencode({"email": invitation.email}),
+                "login_url": reverse("account_login") + "?" + urlencode({"next": accept_url}),
+            },
+        )
+
+    try:
+        invitations.check_acceptable_by(invitation, request.user)
+    except invitations.InvitationProblem as problem:
+        return _invitation_problem(request, problem.code, invitation, status=409)
+
+    if request.method == "POST":
+        try:
+            invitations.accept_invitation(invitation=invitation, user=request.user)
+        except invitations.InvitationProblem as problem:
+            return _invitation_problem(request, problem.code, invitation, status=409)
+        request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+        messages.success(
+            request,
+            _("Welcome. You and %(name)s now share this space.") % {"name": invitation.invited_by.get_short_name()},
+        )
+        return redirect("home")
+
+    first = Partner.objects.get(couple=invitation.couple, seat=1)
+    return render(
+        request,
+        "recovery/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "inviter": first,
+            "your_role": couples.role_for_second_partner(invitation.couple, first),
+        },
+    )
+
+
+def _invitation_problem(request: HttpRequest, code: str, invitation: Invitation | None, *, status: int) -> HttpResponse:
+    request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
+    return render(
+        request,
+        "recovery/invitation_problem.html",
+        {"code": code, "invitation": invitation, "masked_email": _mask(invitation.email) if invitation else ""},
+        status=status,
+    )
+
+
+def _mask(email: str) -> str:
+    local, _sep, domain = email.partition("@")
+    return f"{local[:1]}{'•' * max(len(local) - 1, 2)}@{domain}"
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def pause(request: HttpRequest) -> HttpResponse:
+    couple: Couple = request.membership.couple  # type: ignore[attr-defined]
+    if request.method == "POST":
+        try:
+            couples.pause_couple(couple=couple, by=request.user)
+        except couples.CoupleError as exc:
+            messages.info(request, str(exc))
+        else:
+            messages.success(request, _("Your space is paused. Either of you can resume whenever you're ready."))
+        return redirect("home")
+    if couple.status != Couple.Status.ACTIVE:
+        return redirect("home")
+    return render(request, "recovery/pause_confirm.html", {"couple": couple})
+
+
+@partner_required
+def resume(request: HttpRequest) -> HttpResponse:
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        couples.resume_couple(couple=request.membership.couple, by=request.user)  # type: ignore[attr-defined]
+    except couples.CoupleError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Welcome back. Your space is active again."))
+    return redirect("home")
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def end(request: HttpRequest) -> HttpResponse:
+    couple: Couple = request.membership.couple  # type: ignore[attr-defined]
+    if request.method == "POST":
+        try:
+            couples.end_couple(couple=couple, by=request.user)
+        except couples.CoupleError as exc:
+            messages.info(request, str(exc))
+            return redirect("home")
+        messages.success(
+            request,
+            _("Your shared space is closed. Whatever comes next, we hope you're looking after yourself."),
+        )
+        return redirect("home")
+    return render(request, "recovery/end_confirm.html", {"couple": couple, "partner": other_partner(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile")
+        return render(request, "recovery/profile.html", {"form": form}, status=400)
+    return render(request, "recovery/profile.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """Leave for a neutral site at once. A POST (the button) also signs the person out."""
+    if request.method == "POST":
+        logout(request)
+    return render(request, "recovery/quick_exit.html")
+
+
+@login_required
+@require_GET
+def therapist_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_therapist:
+        raise Http404
+    return render(request, "recovery/therapist_home.html")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and uptime checks: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", status=403)

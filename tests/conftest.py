@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from recovery.models import Couple, Invitation, User
+from tests.factories import TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    # In CI (REQUIRE_SERVICES=1) nothing may be skipped: a skip for a missing service is a failure.
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_SERVICES=1 forbids skipping: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings: object) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
+
+
+@dataclass
+class World:
+    """One couple (Alex, hurt; Sam, involved), an outsider couple, a lone user, a therapist."""
+
+    couple: Couple
+    hurt: User
+    involved: User
+    outsider_couple: Couple
+    outsider: User
+    lone: User
+    therapist: User
+    invitation: Invitation  # an open invitation of a *waiting* couple the outsider's side cannot see
+    invitation_token: str
+    waiting_partner: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    hurt = UserFactory(display_name="Alex", email="alex@example.com")
+    involved = UserFactory(display_name="Sam", email="sam@example.com")
+    couple = make_couple(hurt=hurt, involved=involved)
+    outsider = UserFactory(display_name="Olive", email="olive@example.com")
+    outsider_couple = make_couple(hurt=outsider, involved=UserFactory(display_name="Otto"))
+    waiting_partner = UserFactory(display_name="Wren", email="wren@example.com")
+    waiting = make_waiting_couple(creator=waiting_partner)
+    invitation, token = make_invitation(waiting, email="invitee@example.com")
+    return World(
+        couple=couple,
+        hurt=hurt,
+        involved=involved,
+        outsider_couple=outsider_couple,
+        outsider=outsider,
+        lone=UserFactory(display_name="Lou", email="lou@example.com"),
+        therapist=TherapistFactory(email="therapist@example.com"),
+        invitation=invitation,
+        invitation_token=token,
+        waiting_partner=waiting_partner,
+    )
