@@ -57,7 +57,7 @@ def start(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_therapist or membership_of(user) is not None:
         return redirect("home")
-    form = StartCoupleForm(request.POST or None)
+    form = StartCoupleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             couples.create_couple(user=user, situation=form.cleaned_data["situation"])
@@ -80,7 +80,7 @@ def invite_partner(request: HttpRequest) -> HttpResponse:
     if other_partner(request.user) is not None:
         messages.info(request, _("Your partner has already joined your shared space."))
         return redirect("home")
-    form = InvitePartnerForm(request.POST or None, user=request.user)
+    form = InvitePartnerForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, token = invitations.invite_partner(
@@ -125,7 +125,7 @@ def _post_only(request: HttpRequest) -> HttpResponse | None:
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
-@partner_required
+@login_required
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     # The object is found (or 404) before the method is checked: outsiders learn nothing either way.
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
@@ -140,7 +140,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("home")
 
 
-@partner_required
+@login_required
 def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
     if refusal := _post_only(request):
@@ -275,7 +275,7 @@ def end(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()

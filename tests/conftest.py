@@ -64,3 +64,9 @@ def world(db: None) -> World:
         invitation_token=token,
         waiting_partner=waiting_partner,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: object) -> None:
+    # Argon2 is the production hasher (tests/recovery/test_accounts.py checks it); tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -15,10 +15,10 @@ from recovery.models import Partner, TherapistProfile, User
 
 DEMO_PASSWORD = "mend-demo-password"
 DEMO_PEOPLE = [
-    # email, display name, time zone
-    ("alex@demo.mend.test", "Alex", "Europe/London"),
-    ("sam@demo.mend.test", "Sam", "Europe/London"),
-    ("dr.rivera@demo.mend.test", "Dr Rivera", "Europe/London"),
+    # email, display name, time zone, who they are
+    ("alex@demo.mend.test", "Alex", "Europe/London", "partner who was hurt"),
+    ("sam@demo.mend.test", "Sam", "Europe/London", "partner who had the affair"),
+    ("dr.rivera@demo.mend.test", "Dr Rivera", "Europe/London", "therapist"),
 ]
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not allow_production:
             raise CommandError("Demo accounts are for development: run with DEBUG=1, or pass --allow-production.")
         with transaction.atomic():
-            alex, sam, therapist = (self._person(email, name, zone) for email, name, zone in DEMO_PEOPLE)
+            alex, sam, therapist = (self._person(email, name, zone) for email, name, zone, _who in DEMO_PEOPLE)
             TherapistProfile.objects.get_or_create(
                 user=therapist,
                 defaults={"practice": "Rivera Couples Therapy", "registration": "Demo registration 0000"},
@@ -44,10 +44,9 @@ class Command(BaseCommand):
                 if membership_of(sam) is None:
                     Partner.objects.create(couple=couple, user=sam, role=Partner.Role.INVOLVED, seat=2)
 
-        self.stdout.write(self.style.SUCCESS("Demo accounts are ready (password for all three: %s)" % DEMO_PASSWORD))
-        self.stdout.write("  Alex (partner who was hurt):        alex@demo.mend.test")
-        self.stdout.write("  Sam (partner who had the affair):   sam@demo.mend.test")
-        self.stdout.write("  Dr Rivera (therapist):              dr.rivera@demo.mend.test")
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {DEMO_PASSWORD})"))
+        for email, name, _zone, who in DEMO_PEOPLE:
+            self.stdout.write(f"  {email:<28} {name}, {who}")
 
     def _person(self, email: str, name: str, zone: str) -> User:
         user, created = User.objects.get_or_create(email=email, defaults={"display_name": name, "time_zone": zone})

@@ -1,0 +1,173 @@
+"""Every URL pattern, as every kind of visitor, with GET and POST: the outcome is written down here.
+
+A pattern added without an entry below fails `test_every_route_is_classified`, so a new page is
+covered the day it is added. Each request runs in a rolled-back transaction, so one visitor's POST
+cannot change what the next one sees.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from tests.conftest import World
+from tests.security.walk import Route, all_routes, concrete_path
+
+ROLES = ["anon", "hurt", "involved", "outsider", "lone", "therapist", "waiting"]
+IN_FULL_COUPLE = ["hurt", "involved", "outsider"]
+PARTNERS = [*IN_FULL_COUPLE, "waiting"]
+SIGNED_IN = [role for role in ROLES if role != "anon"]
+
+LOGIN = "→/accounts/login/"
+HOME = "→/"
+
+
+def by_role(default: str, **overrides: str) -> dict[str, str]:
+    outcome = dict.fromkeys(ROLES, default)
+    for roles, value in overrides.items():
+        for role in _ROLE_GROUPS.get(roles, [roles]):
+            outcome[role] = value
+    return outcome
+
+
+_ROLE_GROUPS = {"partners": PARTNERS, "full": IN_FULL_COUPLE, "signed_in": SIGNED_IN}
+
+
+def signed_in_only(get: str, post: str) -> dict[str, dict[str, str]]:
+    """Anonymous visitors are sent to log in; everyone signed in gets the same."""
+    return {"get": by_role(get, anon=LOGIN), "post": by_role(post, anon=LOGIN)}
+
+
+def same(get: str, post: str) -> dict[str, dict[str, str]]:
+    return {"get": by_role(get), "post": by_role(post)}
+
+
+EXPECTED: dict[str, dict[str, dict[str, str]]] = {
+    # --- the couple space ---
+    "home": {"get": by_role("200", lone="→/start/", therapist="→/therapist/"), "post": by_role("405")},
+    "start": {
+        "get": by_role(HOME, anon=LOGIN, lone="200"),
+        "post": by_role(HOME, anon=LOGIN, lone="400"),  # an empty form: re-rendered with its errors
+    },
+    "invite_partner": {
+        "get": by_role(HOME, anon=LOGIN, waiting="200"),
+        "post": by_role(HOME, anon=LOGIN, waiting="400"),
+    },
+    # The sample invitation belongs to the waiting couple: everyone else gets 404, as for no invitation.
+    "invitation_resend": {
+        "get": by_role("404", anon=LOGIN, waiting="405"),
+        "post": by_role("404", anon=LOGIN, waiting=HOME),
+    },
+    "invitation_cancel": {
+        "get": by_role("404", anon=LOGIN, waiting="405"),
+        "post": by_role("404", anon=LOGIN, waiting=HOME),
+    },
+    "couple_pause": {"get": by_role(HOME, anon=LOGIN, partners="200"), "post": by_role(HOME, anon=LOGIN)},
+    "couple_resume": {"get": by_role(HOME, anon=LOGIN, partners="405"), "post": by_role(HOME, anon=LOGIN)},
+    "couple_end": {"get": by_role(HOME, anon=LOGIN, partners="200"), "post": by_role(HOME, anon=LOGIN)},
+    # Anonymous: the welcome page. Signed in: nobody in the walk owns the invited address -> 409 page.
+    "invitation_accept": {"get": by_role("409", anon="200"), "post": by_role("409", anon="200")},
+    "profile": signed_in_only("200", "400"),
+    "quick_exit": same("200", "200"),
+    "therapist_home": {"get": by_role("404", anon=LOGIN, therapist="200"), "post": by_role("405", anon=LOGIN)},
+    "healthz": same("200", "405"),
+    # --- allauth ---
+    "account_login": {"get": by_role(HOME, anon="200"), "post": by_role(HOME, anon="200")},
+    "account_logout": {"get": by_role("200", anon=HOME), "post": by_role(HOME)},
+    "account_inactive": same("200", "405"),
+    "account_signup": {"get": by_role(HOME, anon="200"), "post": by_role(HOME, anon="200")},
+    "account_reauthenticate": signed_in_only("200", "200"),
+    "account_email": signed_in_only("200", "→/accounts/email/"),
+    "account_email_verification_sent": same("200", "405"),
+    "account_change_password": signed_in_only("200", "200"),
+    "account_set_password": signed_in_only("→/accounts/password/change/", "→/accounts/password/change/"),
+    "account_reset_password": same("200", "200"),
+    "account_reset_password_done": same("200", "405"),
+    "account_reset_password_from_key": same("200", "200"),  # a bad key: the "link is invalid" page
+    "account_reset_password_from_key_done": same("200", "405"),
+    "account_confirm_email": same("200", "404"),  # a bad key: the "link is invalid" page
+    "account_confirm_login_code": signed_in_only(HOME, HOME),
+    "mfa_index": signed_in_only("200", "405"),
+    "mfa_authenticate": signed_in_only(HOME, HOME),
+    "mfa_reauthenticate": signed_in_only("→/accounts/reauthenticate/", "→/accounts/reauthenticate/"),
+    "mfa_activate_totp": signed_in_only("→/accounts/reauthenticate/", "→/accounts/reauthenticate/"),
+    "mfa_deactivate_totp": signed_in_only("404", "404"),  # nobody here has TOTP on
+    "mfa_view_recovery_codes": signed_in_only("404", "405"),
+    "mfa_generate_recovery_codes": signed_in_only("→/accounts/reauthenticate/", "→/accounts/reauthenticate/"),
+    "mfa_download_recovery_codes": signed_in_only("404", "404"),
+    "usersessions_list": signed_in_only("200", "→/accounts/sessions/"),
+}
+
+# The operator admin: nobody in the walk is staff, so every admin page sends them away.
+ADMIN_EXPECTED = {
+    "admin:login": {"get": by_role("403", anon=LOGIN), "post": by_role("403", anon=LOGIN)},
+    "admin:logout": same("→/admin/", "→/admin/"),
+}
+ADMIN_DEFAULT = same("→/admin/login/", "→/admin/login/")
+
+
+def expected_for(route: Route) -> dict[str, dict[str, str]] | None:
+    if route.name in EXPECTED:
+        return EXPECTED[route.name]
+    if route.name.startswith("admin:") or route.pattern.startswith("admin/"):
+        return ADMIN_EXPECTED.get(route.name, ADMIN_DEFAULT)
+    return None
+
+
+ROUTES = all_routes()
+
+
+def test_every_route_is_classified() -> None:
+    unclassified = [f"{r.name or '(unnamed)'}: {r.pattern}" for r in ROUTES if expected_for(r) is None]
+    assert not unclassified, "Add these URL patterns to the security walk:\n" + "\n".join(unclassified)
+    stale = set(EXPECTED) - {r.name for r in ROUTES}
+    assert not stale, f"The walk lists patterns that no longer exist: {sorted(stale)}"
+
+
+def _outcome(response: object) -> str:
+    status = response.status_code  # type: ignore[attr-defined]
+    if status in (301, 302, 303):
+        return "→" + response["Location"].split("?")[0]  # type: ignore[index]
+    return str(status)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.name or 'unnamed'}:{r.pattern}")
+def test_walk(route: Route, world: World) -> None:
+    expected = expected_for(route)
+    if expected is None:
+        pytest.fail(f"{route.pattern} is not classified in the security walk")
+    users = {
+        "anon": None,
+        "hurt": world.hurt,
+        "involved": world.involved,
+        "outsider": world.outsider,
+        "lone": world.lone,
+        "therapist": world.therapist,
+        "waiting": world.waiting_partner,
+    }
+    samples = {
+        "pk": world.invitation.pk,
+        "token": world.invitation_token,
+        "key": "not-a-real-key",
+        "uidb36": "1",
+        "object_id": world.hurt.pk,
+        "id": world.hurt.pk,
+        "app_label": "recovery",
+        "content_type_id": 1,
+        "url": "nowhere/",
+    }
+    path = concrete_path(route, samples)
+    mismatches = []
+    for role, user in users.items():
+        for method in ("get", "post"):
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            with transaction.atomic():
+                response = getattr(client, method)(path)
+                transaction.set_rollback(True)
+            got, want = _outcome(response), expected[method][role]
+            if got != want:
+                mismatches.append(f"{method.upper()} {path} as {role}: expected {want}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
