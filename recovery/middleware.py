@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -16,6 +17,26 @@ def no_store_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> 
         response = get_response(request)
         add_never_cache_headers(response)
         patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    return middleware
+
+
+def invalid_form_status_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A page re-rendered because its form had errors answers 400, not 200.
+
+    Mend's own views set this themselves; allauth's views (sign-up, log-in, password and e-mail
+    pages) re-render invalid forms with 200, so this applies the same rule to them.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if request.method == "POST" and response.status_code == 200 and isinstance(response, TemplateResponse):
+            form = (response.context_data or {}).get("form")
+            if form is not None and getattr(form, "is_bound", False) and form.errors:
+                response.status_code = 400
         return response
 
     return middleware

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "recovery.middleware.no_store_middleware",
+    "recovery.middleware.invalid_form_status_middleware",
 ]
 
 ROOT_URLCONF = "recovery.urls"
