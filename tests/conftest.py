@@ -70,3 +70,16 @@ def world(db: None) -> World:
 def _fast_password_hashing(settings: object) -> None:
     # Argon2 is the production hasher (tests/recovery/test_accounts.py checks it); tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(request: pytest.FixtureRequest) -> None:
+    # Rate-limit counters live in the shared cache (Redis in CI): each test starts with none.
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        from django.core.cache import cache
+
+        cache.clear()

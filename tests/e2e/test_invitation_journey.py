@@ -267,9 +267,7 @@ def test_quick_exit_leaves_and_logs_out(live_server: object, page: Page, setting
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
-def test_quick_exit_without_javascript(
-    live_server: object, new_context: NewContext, settings: object
-) -> None:
+def test_quick_exit_without_javascript(live_server: object, new_context: NewContext, settings: object) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     settings.QUICK_EXIT_URL = base + "/healthz"  # type: ignore[attr-defined]
     UserFactory(display_name="Lou", email="lou@example.com")

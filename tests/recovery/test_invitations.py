@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from recovery import invitations
 from recovery.models import Invitation, Partner
-from tests.helpers import page
 from tests.factories import PASSWORD, TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
+from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_only_a_hash_of_the_secret_is_stored() -> None:
 
 @pytest.mark.parametrize("tampered", ["", "x", "abc.def", "garbage-without-signature"])
 def test_a_forged_or_mangled_link_is_a_clear_404(client, tampered: str) -> None:
-    invitation, token = make_invitation(make_waiting_couple())
+    _invitation, token = make_invitation(make_waiting_couple())
     for bad in (tampered or token[:-3] + "aaa", token.split(".")[0] + ".forgedsig"):
         response = client.get(_accept_path(bad))
         assert response.status_code == 404

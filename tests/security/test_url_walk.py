@@ -7,6 +7,8 @@ cannot change what the next one sees.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -125,6 +127,27 @@ def test_every_route_is_classified() -> None:
     assert not stale, f"The walk lists patterns that no longer exist: {sorted(stale)}"
 
 
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"\son[a-z]+=", re.IGNORECASE)
+
+
+def page_problems(response: object) -> list[str]:
+    """What every page must hold to: no-store, and (for HTML) a strict-CSP-safe body with a quick exit."""
+    problems = []
+    if "no-store" not in response.get("Cache-Control", ""):  # type: ignore[attr-defined]
+        problems.append("missing Cache-Control: no-store")
+    if "unsafe-inline" in response.get("Content-Security-Policy", "unsafe-inline"):  # type: ignore[attr-defined]
+        problems.append("CSP missing or allows unsafe-inline")
+    if response.status_code == 200 and response["Content-Type"].startswith("text/html"):  # type: ignore[attr-defined]
+        body = response.content.decode()  # type: ignore[attr-defined]
+        if INLINE_SCRIPT.search(body) or INLINE_STYLE.search(body) or INLINE_HANDLER.search(body):
+            problems.append("inline script or style in the page")
+        if 'class="quick-exit"' not in body and response.wsgi_request.path != "/exit/":  # type: ignore[attr-defined]
+            problems.append("no quick-exit control on the page")
+    return problems
+
+
 def _outcome(response: object) -> str:
     status = response.status_code  # type: ignore[attr-defined]
     if status in (301, 302, 303):
@@ -170,4 +193,5 @@ def test_walk(route: Route, world: World) -> None:
             got, want = _outcome(response), expected[method][role]
             if got != want:
                 mismatches.append(f"{method.upper()} {path} as {role}: expected {want}, got {got}")
+            mismatches += [f"{method.upper()} {path} as {role}: {problem}" for problem in page_problems(response)]
     assert not mismatches, "\n".join(mismatches)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from recovery.access import couple_of
+from recovery.management.commands.demo import DEMO_PASSWORD
+from recovery.models import Couple, Partner, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settings, capsys) -> None:
+    settings.DEBUG = True
+    call_command("demo")
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "alex@demo.mend.test" in out and DEMO_PASSWORD in out
+    alex, sam, doc = (User.objects.get(email=f"{n}@demo.mend.test") for n in ("alex", "sam", "dr.rivera"))
+    assert Couple.objects.count() == 1
+    assert couple_of(alex) == couple_of(sam)
+    assert {p.user: p.role for p in Partner.objects.all()} == {alex: "hurt", sam: "involved"}
+    assert doc.is_therapist and couple_of(doc) is None
+    assert all(alex.check_password(DEMO_PASSWORD) for alex in (alex, sam, doc))
+    assert EmailAddress.objects.filter(verified=True).count() == 3
+
+
+def test_the_demo_logins_work(client, settings) -> None:
+    settings.DEBUG = True
+    call_command("demo")
+    response = client.post("/accounts/login/", {"login": "sam@demo.mend.test", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert "You and Alex share this space" in client.get("/").content.decode()
+
+
+def test_demo_refuses_to_run_on_a_production_site(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo")
