@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make run` and `make test`. Python 3.11 and make are all they need.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -34,7 +34,7 @@ run: demo
 	$(RUN_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/honcho start
 
 test: install
-	DEBUG=1 $(BIN)/pytest
+	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
