@@ -21,11 +21,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
         report.longrepr = f"REQUIRE_SERVICES=1 forbids skipping: {report.longrepr}"
 
 
-@pytest.fixture(autouse=True)
-def _locmem_email(settings: object) -> None:
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
-
-
 @dataclass
 class World:
     """One couple (Alex, hurt; Sam, involved), an outsider couple, a lone user, a therapist."""
