@@ -21,7 +21,6 @@ install: $(STAMP)
 migrate: install
 	mkdir -p var
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
-	$(RUN_ENV) $(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(RUN_ENV) $(BIN)/python manage.py demo

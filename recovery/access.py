@@ -38,9 +38,13 @@ def membership_of(user: User | AnonymousUser) -> Partner | None:
     cached = getattr(user, _MEMBERSHIP_CACHE, _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]
-    from recovery.models import Partner
+    from recovery.models import Couple, Partner
 
-    membership = Partner._default_manager.select_related("couple").filter(user=user, left_at__isnull=True).first()
+    membership = (
+        Partner._default_manager.select_related("couple")
+        .filter(user=user, left_at__isnull=True, couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED])
+        .first()
+    )
     setattr(user, _MEMBERSHIP_CACHE, membership)
     return membership
 
@@ -49,6 +53,13 @@ def forget_membership(user: User) -> None:
     """Call after changing a person's membership so the next question is answered afresh."""
     if hasattr(user, _MEMBERSHIP_CACHE):
         delattr(user, _MEMBERSHIP_CACHE)
+
+
+def previous_membership(user: User) -> Partner | None:
+    """The person's most recently closed membership, to acknowledge it kindly on the start page."""
+    from recovery.models import Partner
+
+    return Partner._default_manager.filter(user=user, left_at__isnull=False).order_by("-left_at").first()
 
 
 def couple_of(user: User | AnonymousUser) -> Couple | None:
@@ -87,6 +98,13 @@ class CoupleScopedQuerySet(models.QuerySet):
             return self.none()
         lookup = getattr(self.model, "couple_lookup", "couple")
         return self.filter(**{lookup: couple.pk})
+
+
+class InvitationQuerySet(CoupleScopedQuerySet):
+    """Invitations are the inviter's business: the partner who accepted doesn't see the ones before."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        return super().visible_to(user).filter(invited_by_id=user.pk)
 
 
 def get_visible_or_404(model: type[M], user: User | AnonymousUser, **lookup: Any) -> M:

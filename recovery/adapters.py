@@ -8,9 +8,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 PENDING_INVITATION_SESSION_KEY = "mend_pending_invitation"
 
@@ -29,6 +31,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Someone who opened an invitation link, then signed up or logged in, goes back to accept it.
         token = request.session.get(PENDING_INVITATION_SESSION_KEY)
         return reverse("invitation_accept", args=[token]) if token else None
+
+    def clean_email(self, email: str) -> str:
+        # The column holds 254 characters (RFC 5321); a longer address would fail at the database.
+        if len(email) > 254:
+            raise ValidationError(_("That e-mail address is too long."))
+        return super().clean_email(email)
 
     def format_email_subject(self, subject: str) -> str:
         # Discreet subjects: the product name and a plain phrase, never the request's host or more.

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from recovery.models import Couple, Partner, TherapistProfile, User
 
@@ -23,16 +24,25 @@ class UserAdmin(BaseUserAdmin):
 class PartnerInline(admin.TabularInline):
     model = Partner
     extra = 0
-    fields = ["user", "role", "seat", "joined_at", "left_at"]
+    fields = ["user", "seat", "joined_at", "left_at"]  # not the role: operators don't need to know it
     readonly_fields = fields
     can_delete = False
 
 
 @admin.register(Couple)
 class CoupleAdmin(admin.ModelAdmin):
-    list_display = ["id", "status", "hurt_is_mutual", "created_at"]
+    # Read-only: closing a space must go through couples.end_couple, which releases both partners.
+    list_display = ["id", "status", "created_at"]
     list_filter = ["status"]
-    readonly_fields = ["created_at", "status_changed_at", "status_changed_by"]
+    fields = ["status", "created_at", "status_changed_at", "status_changed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Couple | None = None) -> bool:
+        return False
+
     inlines = [PartnerInline]
 
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from recovery.access import couple_of
-
 
 def mend(request: HttpRequest) -> dict[str, object]:
-    user = getattr(request, "user", None)
     return {
         "quick_exit_url": settings.QUICK_EXIT_URL,
-        "current_couple": couple_of(user) if user is not None else None,
+        # Signed-in pages leave for the log-in page a little after the idle timeout, so nothing
+        # private stays on an unattended screen.
+        "idle_refresh_seconds": settings.SESSION_COOKIE_AGE + 5,
+        "invitation_valid_days": settings.INVITATION_VALID_DAYS,
     }

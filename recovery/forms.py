@@ -34,8 +34,14 @@ class SignupDetailsForm(forms.Form):
         help_text=_("How Mend will address you, and how your partner will see you."),
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
-    # The browser's zone is filled in by static/js/mend.js; without JavaScript the person picks it.
-    time_zone = TimeZoneField(initial="UTC", widget=forms.Select(attrs={"data-detect-time-zone": "true"}))
+    time_zone = TimeZoneField(initial="UTC")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # static/js/mend.js fills in the browser's zone on a fresh form (never over a choice made);
+            # without JavaScript the person picks it.
+            self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "true"
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.display_name = self.cleaned_data["display_name"].strip()
@@ -74,6 +80,7 @@ class StartCoupleForm(forms.Form):
 
 class InvitePartnerForm(forms.Form):
     email = forms.EmailField(
+        max_length=254,
         label=_("Your partner's e-mail address"),
         help_text=_("We send one short e-mail with a private link. It doesn't mention you or what it's about."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),

@@ -57,22 +57,31 @@ def find_by_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("couple", "invited_by").filter(token_hash=_hash(secret)).first()
 
 
+# A second "send" of the same invitation this soon is a double click, not a new wish.
+RESEND_GRACE = timedelta(minutes=2)
+
+
 def invite_partner(*, couple: Couple, invited_by: User, email: str) -> tuple[Invitation, str]:
     """Create the couple's open invitation (replacing any earlier one); returns it and its link token."""
     email = email.strip().lower()
-    if couple.is_ended:
-        raise InvitationProblem("space_closed")
-    if Partner.objects.filter(couple=couple, left_at__isnull=True).count() >= 2:
-        raise InvitationProblem("full")
     if email == invited_by.email.lower():
         raise InvitationProblem("self")
     token, token_hash = _new_secret()
     now = timezone.now()
     try:
         with transaction.atomic():
-            Invitation.objects.filter(couple=couple, accepted_at__isnull=True, cancelled_at__isnull=True).update(
-                cancelled_at=now
+            # Lock the couple so an invitation and an acceptance cannot cross.
+            couple = Couple.objects.select_for_update().get(pk=couple.pk)
+            if couple.is_ended:
+                raise InvitationProblem("space_closed")
+            if Partner.objects.filter(couple=couple, left_at__isnull=True).count() >= 2:
+                raise InvitationProblem("full")
+            open_invitations = Invitation.objects.filter(
+                couple=couple, accepted_at__isnull=True, cancelled_at__isnull=True
             )
+            if open_invitations.filter(email=email, sent_at__gt=now - RESEND_GRACE).exists():
+                raise InvitationProblem("just_sent")
+            open_invitations.update(cancelled_at=now)
             invitation = Invitation.objects.create(
                 couple=couple,
                 email=email,
@@ -87,17 +96,14 @@ def invite_partner(*, couple: Couple, invited_by: User, email: str) -> tuple[Inv
     return invitation, token
 
 
-def renew_invitation(*, invitation: Invitation) -> str:
-    """Resend: a fresh secret and a fresh expiry. Returns the new link token."""
-    if invitation.status in {"accepted", "cancelled"}:
-        raise InvitationProblem(invitation.status)
-    token, token_hash = _new_secret()
-    now = timezone.now()
-    invitation.token_hash = token_hash
-    invitation.sent_at = now
-    invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
-    return token
+def resend_invitation(*, invitation: Invitation) -> tuple[Invitation, str]:
+    """Send again: a new invitation (new link, new expiry) to the same address; the old link then
+    explains that a newer invitation was sent."""
+    if invitation.accepted_at or invitation.cancelled_at:
+        raise InvitationProblem("used" if invitation.accepted_at else "cancelled")
+    if invitation.sent_at > timezone.now() - RESEND_GRACE:
+        raise InvitationProblem("just_sent")
+    return invite_partner(couple=invitation.couple, invited_by=invitation.invited_by, email=invitation.email)
 
 
 def cancel_invitation(*, invitation: Invitation) -> None:
@@ -131,14 +137,22 @@ def check_acceptable_by(invitation: Invitation, user: User) -> None:
 
 
 def _owns_address(user: User, email: str) -> bool:
-    email = email.lower()
-    return user.email.lower() == email or EmailAddress.objects.filter(user=user, email__iexact=email).exists()
+    # Only a verified address counts: the sign-up stash (see views.invitation_accept) verifies the
+    # invited address for someone who signs up from the link.
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def inviter_of(invitation: Invitation) -> Partner:
+    """The membership of the partner who created the space (shown to the invitee once signed in)."""
+    return Partner.objects.select_related("user").get(couple=invitation.couple, seat=1)
 
 
 def accept_invitation(*, invitation: Invitation, user: User) -> Couple:
     with transaction.atomic():
-        # Lock the row so a double click, or two people with the link, can use it only once.
+        # Lock the invitation and its couple (select_related joins it into the lock): a double click,
+        # two people with the link, or a partner closing the space meanwhile can't interleave.
         locked = Invitation.objects.select_for_update().select_related("couple").get(pk=invitation.pk)
+        forget_membership(user)  # the view asked before the lock; ask again under it
         check_acceptable_by(locked, user)
         first = Partner.objects.get(couple=locked.couple, seat=1)
         try:
@@ -147,13 +161,11 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Couple:
                     couple=locked.couple, user=user, role=role_for_second_partner(locked.couple, first), seat=2
                 )
         except IntegrityError as exc:
+            forget_membership(user)
             raise InvitationProblem("already_in_couple" if membership_of(user) else "full") from exc
-        now = timezone.now()
-        locked.accepted_at = now
+        locked.accepted_at = timezone.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])
-        # The link reached this inbox, so the address is proven.
-        EmailAddress.objects.filter(user=user, email__iexact=locked.email).update(verified=True)
     forget_membership(user)
     return locked.couple
 
@@ -162,7 +174,7 @@ def send_invitation_email(request: HttpRequest, invitation: Invitation, token: s
     """Send the discreet invitation e-mail; False if the mail server refused it (the row stays)."""
     context = {
         "accept_url": request.build_absolute_uri(reverse("invitation_accept", args=[token])),
-        "expires_at": invitation.expires_at,
+        "valid_days": settings.INVITATION_VALID_DAYS,
     }
     subject = render_to_string("emails/invitation_subject.txt", context).strip()
     message = EmailMultiAlternatives(

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
@@ -38,5 +40,24 @@ def invalid_form_status_middleware(
             if form is not None and getattr(form, "is_bound", False) and form.errors:
                 response.status_code = 400
         return response
+
+    return middleware
+
+
+def user_time_zone_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Dates on every page are shown in the signed-in person's own time zone."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            try:
+                timezone.activate(ZoneInfo(user.time_zone))
+            except (ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return get_response(request)
 
     return middleware

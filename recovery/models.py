@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from recovery.access import CoupleScopedQuerySet
+from recovery.access import CoupleScopedQuerySet, InvitationQuerySet
 
 
 def validate_time_zone(value: str) -> None:
@@ -24,12 +24,12 @@ def available_time_zones() -> frozenset[str]:
     return _TIME_ZONES
 
 
-# Legacy aliases like "US/Pacific" are valid for zoneinfo but confusing in a list; keep canonical names.
-_TIME_ZONES = frozenset(
-    name
-    for name in zoneinfo.available_timezones()
-    if "/" in name and not name.startswith(("Etc/", "SystemV/", "US/", "posix", "right"))
-) | {"UTC"}
+# Legacy aliases like "US/Pacific" or "Brazil/East" are valid for zoneinfo but confusing in a list:
+# offer the canonical Area/Location names (from the tzdata package, so every machine has the same list).
+_AREAS = ("Africa/", "America/", "Antarctica/", "Arctic/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/")
+_TIME_ZONES = frozenset(name for name in zoneinfo.available_timezones() if name.startswith((*_AREAS, "Pacific/"))) | {
+    "UTC"
+}
 
 
 class UserManager(BaseUserManager["User"]):
@@ -57,7 +57,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their e-mail address: a partner, or a therapist."""
 
-    email = models.EmailField(_("e-mail address"), unique=True)
+    email = models.EmailField(_("e-mail address"), unique=True)  # 254 characters, as RFC 5321 allows
     display_name = models.CharField(
         _("your name"), max_length=60, help_text=_("How Mend and your partner will address you.")
     )
@@ -189,7 +189,7 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = CoupleScopedQuerySet.as_manager()
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -29,6 +30,8 @@ if not SECRET_KEY:
     SECRET_KEY = _DEV_SECRET_KEY
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host name(s) Mend is served on.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "recovery.middleware.user_time_zone_middleware",
     "recovery.middleware.no_store_middleware",
     "recovery.middleware.invalid_form_status_middleware",
 ]
@@ -142,6 +146,13 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Mend: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_RATE_LIMITS = {
+    # Mend's own: invitation e-mails, per inviting person and per invited address.
+    "mend_invitation": "10/h/user,3/h/key",
+}
+# Behind a TLS proxy every request comes from the proxy: trust its X-Forwarded-For so rate limits stay
+# per visitor rather than global. Only set this when the web process is reachable through the proxy alone.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", False) else 0)
 
 MFA_ADAPTER = "recovery.adapters.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -165,6 +176,13 @@ def _mfa_keys() -> list[str]:
 
 
 MFA_ENCRYPTION_KEYS = _mfa_keys()
+for _key in MFA_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key.encode())
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            "Each MFA_ENCRYPTION_KEYS entry must be a Fernet key (44 url-safe base64 characters)."
+        ) from _exc
 
 # --- Sessions and security ----------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -186,6 +204,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes speak plain HTTP
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"  # gone on sign-out
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -213,6 +233,7 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mend <no-reply@mend.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a hung mail server must not hold a web worker
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -239,8 +260,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- Static files, i18n, time -------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-# SQLite, the filesystem broker and collected static files all live under var/ on a first run.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if DEBUG:  # a first run keeps SQLite, the filesystem broker and static files under var/
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -264,7 +285,8 @@ INVITATION_VALID_DAYS = 7
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_links": {"()": "recovery.logs.RedactSecretLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_links"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

@@ -4,6 +4,8 @@ invitations.py."""
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,14 +15,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from recovery import couples, invitations
-from recovery.access import get_visible_or_404, membership_of, other_partner
+from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
 from recovery.decorators import partner_required
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
-from recovery.models import Couple, Invitation, Partner
+from recovery.models import Couple, Invitation
 
 
 @require_GET
@@ -66,11 +69,8 @@ def start(request: HttpRequest) -> HttpResponse:
             return redirect("home")
         messages.success(request, _("Your shared space is ready. Next, invite your partner."))
         return redirect("invite_partner")
-    previous = (
-        Partner.objects.filter(user=user, left_at__isnull=False).select_related("couple").order_by("-left_at").first()
-    )
     status = 400 if form.is_bound else 200
-    return render(request, "recovery/start.html", {"form": form, "previous": previous}, status=status)
+    return render(request, "recovery/start.html", {"form": form, "previous": previous_membership(user)}, status=status)
 
 
 @partner_required
@@ -81,22 +81,34 @@ def invite_partner(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Your partner has already joined your shared space."))
         return redirect("home")
     form = InvitePartnerForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation, token = invitations.invite_partner(
-                couple=couple, invited_by=request.user, email=form.cleaned_data["email"]
-            )
-        except invitations.InvitationProblem as problem:
-            form.add_error(None, _invite_problem_message(problem.code))
-        else:
-            _send_and_report(request, invitation, token)
-            return redirect("home")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            if not _may_send_invitation(request, email):
+                form.add_error(None, _invite_problem_message("too_many"))
+                status = 429
+            else:
+                try:
+                    invitation, token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
+                except invitations.InvitationProblem as problem:
+                    if problem.code == "just_sent":
+                        messages.info(request, _invite_problem_message("just_sent"))
+                        return redirect("home")
+                    form.add_error(None, _invite_problem_message(problem.code))
+                else:
+                    _send_and_report(request, invitation, token)
+                    return redirect("home")
     return render(
-        request,
-        "recovery/invite.html",
-        {"form": form, "open_invitation": _open_invitation(request)},
-        status=400 if form.is_bound else 200,
+        request, "recovery/invite.html", {"form": form, "open_invitation": _open_invitation(request)}, status=status
     )
+
+
+def _may_send_invitation(request: HttpRequest, email: str) -> bool:
+    """Invitation e-mails are limited per person and per address (ACCOUNT_RATE_LIMITS), so Mend can't
+    be used to flood someone's inbox."""
+    return ratelimit.consume(request, action="mend_invitation", key=email.lower(), user=request.user)
 
 
 def _invite_problem_message(code: str) -> str:
@@ -105,6 +117,10 @@ def _invite_problem_message(code: str) -> str:
         "full": _("Your partner has already joined your shared space."),
         "space_closed": _("This shared space has been closed."),
         "race": _("Another invitation was being sent at the same moment. Please check the page and try again."),
+        "just_sent": _("We sent that invitation a moment ago. E-mails can take a few minutes to arrive."),
+        "too_many": _(
+            "You've sent several invitations recently. To protect everyone's inbox, please wait an hour and try again."
+        ),
     }.get(code, _("That invitation couldn't be sent. Please try again."))
 
 
@@ -112,7 +128,8 @@ def _send_and_report(request: HttpRequest, invitation: Invitation, token: str) -
     if invitations.send_invitation_email(request, invitation, token):
         messages.success(
             request,
-            _("We've sent an invitation to %(email)s. The link works for 7 days.") % {"email": invitation.email},
+            _("We've sent an invitation to %(email)s. The link works for %(days)s days.")
+            % {"email": invitation.email, "days": settings.INVITATION_VALID_DAYS},
         )
     else:
         messages.error(
@@ -131,10 +148,16 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
     if refusal := _post_only(request):
         return refusal
+    if not _may_send_invitation(request, invitation.email):
+        messages.error(request, _invite_problem_message("too_many"))
+        return redirect("home")
     try:
-        token = invitations.renew_invitation(invitation=invitation)
-    except invitations.InvitationProblem:
-        messages.info(request, _("That invitation has already been used or cancelled."))
+        invitation, token = invitations.resend_invitation(invitation=invitation)
+    except invitations.InvitationProblem as problem:
+        if problem.code == "just_sent":
+            messages.info(request, _invite_problem_message("just_sent"))
+        else:
+            messages.info(request, _("That invitation has already been used or replaced by a newer one."))
         return redirect("home")
     _send_and_report(request, invitation, token)
     return redirect("home")
@@ -197,7 +220,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("home")
 
-    first = Partner.objects.get(couple=invitation.couple, seat=1)
+    first = invitations.inviter_of(invitation)
     return render(
         request,
         "recovery/invitation_accept.html",
@@ -285,6 +308,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "recovery/profile.html", {"form": form})
 
 
+@csrf_exempt  # leaving must never fail on a stale form token; a forced sign-out harms no one
 @require_http_methods(["GET", "POST"])
 def quick_exit(request: HttpRequest) -> HttpResponse:
     """Leave for a neutral site at once. A POST (the button) also signs the person out."""
@@ -301,7 +325,7 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
     return render(request, "recovery/therapist_home.html")
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and uptime checks: the database answers."""
     with connection.cursor() as cursor:

@@ -19,10 +19,16 @@
       event.preventDefault();
       quickExit(exitForm);
     });
-    // Pressing Escape twice within a second does the same.
+    // Pressing Escape twice within a second does the same, except while typing or choosing in a
+    // form control, where Escape already means "close this list" or "leave this field".
     var lastEscape = 0;
     document.addEventListener("keydown", function (event) {
-      if (event.key !== "Escape") { return; }
+      if (event.key !== "Escape" || event.repeat) { return; }
+      var target = event.target;
+      if (target && target.closest && target.closest("input, select, textarea, [contenteditable]")) {
+        lastEscape = 0;
+        return;
+      }
       var now = Date.now();
       if (now - lastEscape < 1000) { quickExit(exitForm); }
       lastEscape = now;

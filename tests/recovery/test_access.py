@@ -83,3 +83,10 @@ def test_membership_is_looked_up_once_per_request(django_assert_num_queries) -> 
         couple_of(user)
         couple_of(user)
         can_view_couple(user, couple)
+
+
+def test_a_couple_closed_outside_the_app_releases_its_partners() -> None:
+    couple = make_couple()
+    Couple.objects.filter(pk=couple.pk).update(status=Couple.Status.ENDED)  # e.g. by an operator
+    for partner in couple.partners.all():
+        assert membership_of(partner.user) is None

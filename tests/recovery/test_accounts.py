@@ -185,3 +185,10 @@ def test_password_reset_mail_is_discreet(client) -> None:
     assert message.subject.startswith("Mend: ")
     for word in ("affair", "partner", "couple", "therap"):
         assert word not in (message.subject + message.body).lower()
+
+
+def test_an_overlong_sign_up_address_is_refused_not_truncated(client) -> None:
+    address = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"
+    response = client.post(reverse("account_signup"), {**SIGNUP, "email": address})
+    assert response.status_code == 400
+    assert not User.objects.exists()

@@ -70,7 +70,8 @@ def test_the_invitee_signs_up_and_joins_with_the_link(client) -> None:
     invitation, token = make_invitation(couple, email="sam@example.com")
     welcome = client.get(_accept_path(token))
     assert welcome.status_code == 200
-    assert "Alex has invited you" in page(welcome)
+    assert "You've been invited to share a private space" in page(welcome)
+    assert "Alex" not in page(welcome)  # the name waits until the invitee has signed in
     # Sign-up form arrives with the invited address filled in.
     signup = client.get(reverse("account_signup") + "?email=sam@example.com")
     assert 'value="sam@example.com"' in page(signup)
@@ -157,8 +158,10 @@ def test_an_expired_link_gets_a_clear_page_and_can_be_resent(client) -> None:
         assert new_path != _accept_path(token)
         client.logout()
         assert client.get(new_path).status_code == 200
-        # The old link stays dead after a resend.
-        assert client.get(_accept_path(token)).status_code == 404
+        # The old link now explains that a newer invitation was sent.
+        response = client.get(_accept_path(token))
+        assert response.status_code == 410
+        assert "If a newer invitation was sent" in page(response)
 
 
 def test_a_link_is_still_good_just_before_it_expires(client) -> None:
@@ -260,7 +263,8 @@ def test_a_mail_server_failure_keeps_the_invitation_and_says_so(client, settings
     client.force_login(couple.partners.get().user)
     response = client.post(reverse("invite_partner"), {"email": "sam@example.com"}, follow=True)
     assert response.status_code == 200
-    assert "couldn" in page(response) and "Send again" in page(response)
+    text = page(response)
+    assert "couldn't be sent just now" in text and "Send again" in text
     assert Invitation.objects.filter(couple=couple).count() == 1
 
 
@@ -272,3 +276,84 @@ def test_inviting_once_the_partner_has_joined_is_refused_kindly(client) -> None:
     assert not Invitation.objects.exists()
     with pytest.raises(invitations.InvitationProblem):
         invitations.invite_partner(couple=couple, invited_by=couple.partners.get(seat=1).user, email="x@example.com")
+
+
+def test_a_double_click_on_send_sends_one_e_mail(client) -> None:
+    couple = make_waiting_couple()
+    client.force_login(couple.partners.get().user)
+    client.post(reverse("invite_partner"), {"email": "sam@example.com"})
+    response = client.post(reverse("invite_partner"), {"email": "sam@example.com"}, follow=True)
+    assert "We sent that invitation a moment ago" in page(response)
+    assert len(mail.outbox) == 1
+    assert Invitation.objects.filter(couple=couple).count() == 1
+    invitation = Invitation.objects.get(couple=couple)
+    client.post(reverse("invitation_resend", args=[invitation.pk]))  # "Send again" straight away
+    assert len(mail.outbox) == 1
+
+
+def test_a_resend_after_acceptance_or_cancel_sends_nothing(client) -> None:
+    couple = make_waiting_couple()
+    invitation, _token = make_invitation(couple)
+    stale = Invitation.objects.get(pk=invitation.pk)
+    invitations.cancel_invitation(invitation=invitation)
+    with pytest.raises(invitations.InvitationProblem):
+        invitations.resend_invitation(invitation=Invitation.objects.get(pk=stale.pk))
+    client.force_login(couple.partners.get().user)
+    response = client.post(reverse("invitation_resend", args=[invitation.pk]), follow=True)
+    assert "already been used or replaced" in page(response)
+    assert not mail.outbox
+
+
+def test_invitation_e_mails_are_rate_limited(client) -> None:
+    couple = make_waiting_couple()
+    client.force_login(couple.partners.get().user)
+    sent = []
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _attempt in range(4):
+            traveller.shift(timedelta(minutes=3))  # past the double-click grace each time
+            response = client.post(reverse("invite_partner"), {"email": "target@example.com"})
+            sent.append(response.status_code)
+    assert sent == [302, 302, 302, 429]
+    assert "please wait an hour" in page(response)
+    assert 'value="target@example.com"' in page(response)
+    assert len(mail.outbox) == 3
+
+
+def test_an_overlong_address_is_a_clear_400_not_a_500(client) -> None:
+    couple = make_waiting_couple()
+    client.force_login(couple.partners.get().user)
+    address = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"
+    response = client.post(reverse("invite_partner"), {"email": address})
+    assert response.status_code == 400
+    assert not Invitation.objects.exists()
+
+
+def test_an_unverified_secondary_address_does_not_claim_an_invitation(client) -> None:
+    couple = make_waiting_couple()
+    _invitation, token = make_invitation(couple, email="claimed@example.com")
+    grabber = UserFactory()
+    EmailAddress.objects.create(user=grabber, email="claimed@example.com", verified=False, primary=False)
+    client.force_login(grabber)
+    assert client.post(_accept_path(token)).status_code == 409
+    assert Partner.objects.filter(couple=couple).count() == 1
+
+
+def test_the_partner_who_joined_does_not_see_the_earlier_invitations(client) -> None:
+    couple = make_waiting_couple()
+    make_invitation(couple, email="first@example.com")
+    invitation, _token = make_invitation(couple, email="sam@example.com")
+    sam = UserFactory(email="sam@example.com")
+    invitations.accept_invitation(invitation=invitation, user=sam)
+    assert not Invitation.objects.visible_to(sam).exists()
+    assert Invitation.objects.visible_to(couple.partners.get(seat=1).user).count() == 2
+
+
+def test_accepting_after_starting_your_own_space_in_another_tab_says_so(client) -> None:
+    _invitation, token = make_invitation(make_waiting_couple(), email="sam@example.com")
+    sam = UserFactory(email="sam@example.com")
+    client.force_login(sam)
+    assert client.get(_accept_path(token)).status_code == 200
+    client.post(reverse("start"), {"situation": "involved"})  # the other tab
+    response = client.post(_accept_path(token))
+    assert response.status_code == 409
+    assert "If you each started a space" in page(response)

@@ -57,8 +57,11 @@ def test_production_cookies_and_transport_are_strict() -> None:
 
 
 def test_production_refuses_to_start_without_its_secrets() -> None:
-    for missing in ("SECRET_KEY", "MFA_ENCRYPTION_KEYS"):
+    for missing in ("SECRET_KEY", "MFA_ENCRYPTION_KEYS", "ALLOWED_HOSTS"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         result = _run(["manage.py", "check"], **env)
         assert result.returncode != 0
         assert missing in result.stderr
+    result = _run(["manage.py", "check"], **{**PRODUCTION_ENV, "MFA_ENCRYPTION_KEYS": "not-a-fernet-key"})
+    assert result.returncode != 0
+    assert "Fernet" in result.stderr

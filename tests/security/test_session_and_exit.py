@@ -53,3 +53,73 @@ def test_authenticated_pages_are_never_stored(client) -> None:
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "style-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_quick_exit_works_even_with_a_stale_form_token() -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post(reverse("quick_exit"))  # no CSRF token at all
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_signed_in_pages_leave_the_screen_after_the_idle_timeout(client, settings) -> None:
+    client.force_login(UserFactory())
+    text = page(client.get(reverse("profile")))
+    seconds = settings.SESSION_COOKIE_AGE + 5
+    assert f'<meta http-equiv="refresh" content="{seconds}; url=/accounts/login/">' in text
+    client.logout()
+    assert 'http-equiv="refresh"' not in page(client.get(reverse("account_login")))
+
+
+def test_the_health_check_answers_probes(client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.head("/healthz").status_code == 200
+
+
+def test_dates_are_shown_in_the_person_s_time_zone(client) -> None:
+    import datetime as dt
+
+    auckland = UserFactory(time_zone="Pacific/Auckland")
+    couple = make_couple(hurt=auckland)
+    couple.created_at = dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC)  # 11 March, 12:30 in Auckland
+    couple.save()
+    client.force_login(auckland)
+    assert "Started on 11 March 2026" in page(client.get(reverse("home")))
+    honolulu = couple.partners.get(seat=2).user
+    honolulu.time_zone = "Pacific/Honolulu"
+    honolulu.save()
+    client.force_login(honolulu)
+    assert "Started on 10 March 2026" in page(client.get(reverse("home")))
+
+
+def test_secret_links_are_redacted_from_logs() -> None:
+    import logging
+
+    from recovery.logs import RedactSecretLinks
+
+    args = ("/invitation/abc.def/",)
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Gone: %s", args, None)
+    RedactSecretLinks().filter(record)
+    assert record.getMessage() == "Gone: /invitation/[redacted]/"
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "/accounts/confirm-email/Mzk:1x/", (), None)
+    RedactSecretLinks().filter(record)
+    assert "Mzk" not in record.getMessage()
+
+
+def test_pages_with_pending_e_mail_change_or_mfa_codes_stay_inline_free(client) -> None:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from tests.security.test_url_walk import page_problems
+
+    user = UserFactory()
+    EmailAddress.objects.create(user=user, email="pending@example.com", verified=False, primary=False)
+    RecoveryCodes.activate(user)
+    client.force_login(user)
+    for name in ("account_email", "mfa_index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200
+        assert page_problems(response) == [], name

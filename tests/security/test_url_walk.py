@@ -127,7 +127,8 @@ def test_every_route_is_classified() -> None:
     assert not stale, f"The walk lists patterns that no longer exist: {sorted(stale)}"
 
 
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# A <script> without src is inline code, unless it is a JSON data block (never executed).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+=", re.IGNORECASE)
 
