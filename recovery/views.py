@@ -214,10 +214,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         except invitations.InvitationProblem as problem:
             return _invitation_problem(request, problem.code, invitation, status=409)
         request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
-        messages.success(
-            request,
-            _("Welcome. You and %(name)s now share this space.") % {"name": invitation.invited_by.get_short_name()},
-        )
+        messages.success(request, _("Welcome. You've joined your shared space."))
         return redirect("home")
 
     first = invitations.inviter_of(invitation)

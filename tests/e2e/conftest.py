@@ -8,14 +8,14 @@ when REQUIRE_SERVICES=1).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-# Sync Playwright runs an asyncio event loop in the test thread; without this Django's ORM (used by
-# the tests to arrange data and by pytest-django to flush the database) refuses to run in it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM_PATH = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,38 +36,59 @@ MOBILE = {"width": 390, "height": 844}
 DEFAULT_TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+# Sync Playwright keeps an asyncio event loop running in the test thread while it is started; Django's
+# ORM (the tests arranging data, pytest-django flushing the database) refuses to run there without this.
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    """One Chromium for all the browser tests.
+
+    Package scope rather than session scope: once the last test under tests/e2e/ is done, Playwright
+    stops (its event loop with it) and DJANGO_ALLOW_ASYNC_UNSAFE is taken out of the environment again.
+    Left set, it leaks into the rest of the run, e.g. into `manage.py check --deploy` subprocesses
+    (async.E001), and a still-running loop would break the ORM in every later test.
+    """
     if not Path(CHROMIUM_PATH).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM_PATH} (apt-get install chromium)")
     try:
         from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as exc:
         pytest.skip(f"The playwright Python package is not installed: {exc}")
+
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+
+    def restore_environment() -> None:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
 
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS)
     except PlaywrightError as exc:
         playwright.stop()
+        restore_environment()
         pytest.skip(f"Chromium at {CHROMIUM_PATH} could not be launched: {exc}")
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
     try:
         yield browser
     finally:
         browser.close()
         playwright.stop()
+        restore_environment()
 
 
 @pytest.fixture
-def new_context(browser: object) -> Iterator[object]:
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
     """A factory for fresh browser contexts (one per person in a test); all are closed afterwards."""
-    from playwright.sync_api import Browser
+    contexts: list[BrowserContext] = []
 
-    assert isinstance(browser, Browser)
-    contexts = []
-
-    def make(**options: object) -> object:
+    def make(**options: object) -> BrowserContext:
         options.setdefault("timezone_id", TIME_ZONE)
         options.setdefault("viewport", DESKTOP)
         options.setdefault("locale", "en-GB")
@@ -82,9 +103,6 @@ def new_context(browser: object) -> Iterator[object]:
 
 
 @pytest.fixture
-def page(new_context: object) -> object:
+def page(new_context: Callable[..., BrowserContext]) -> Page:
     """A page in a fresh browser context of its own (Pacific/Auckland, desktop width)."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
-    return new_context().new_page()  # type: ignore[operator]
+    return new_context().new_page()

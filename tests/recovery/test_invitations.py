@@ -92,7 +92,7 @@ def test_the_invitee_signs_up_and_joins_with_the_link(client) -> None:
     text = page(client.get(_accept_path(token)))
     assert "Alex set this space up as the partner who was hurt" in text
     response = client.post(_accept_path(token), follow=True)
-    assert "You and Alex now share this space" in page(response)
+    assert "You and Alex share this space" in page(response)
     sam = Partner.objects.get(couple=couple, seat=2)
     assert (sam.user.email, sam.role) == ("sam@example.com", Partner.Role.INVOLVED)
     invitation.refresh_from_db()
