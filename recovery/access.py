@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -105,6 +106,33 @@ class InvitationQuerySet(CoupleScopedQuerySet):
 
     def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
         return super().visible_to(user).filter(invited_by_id=user.pk)
+
+
+class Visibility(models.TextChoices):
+    """Who may read an entry a partner writes. The author always may."""
+
+    ONLY_ME = "only_me", _("Only me")
+    PARTNER = "partner", _("Me and my partner")
+    PARTNER_AND_THERAPIST = "therapist", _("My partner and our therapist too")
+
+
+class EntryQuerySet(CoupleScopedQuerySet):
+    """Entries one partner writes (field `author`, field `visibility`).
+
+    The author sees all of their own; their partner sees those shared with them; "only me" entries
+    are invisible to everyone else, including their existence and their count. (Therapists see
+    PARTNER_AND_THERAPIST entries once the care-team issue adds consented access here.)
+    """
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        return (
+            super()
+            .visible_to(user)
+            .filter(
+                models.Q(author_id=user.pk)
+                | models.Q(visibility__in=[Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST])
+            )
+        )
 
 
 def get_visible_or_404(model: type[M], user: User | AnonymousUser, **lookup: Any) -> M:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("exit/", views.quick_exit, name="quick_exit"),
     path("therapist/", views.therapist_home, name="therapist_home"),
     path("healthz", views.healthz, name="healthz"),
+    path("plan/", include("plans.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

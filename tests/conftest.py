@@ -6,7 +6,14 @@ from dataclasses import dataclass
 import pytest
 
 from recovery.models import Couple, Invitation, User
-from tests.factories import TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
+from tests.factories import (
+    TherapistFactory,
+    UserFactory,
+    make_couple,
+    make_invitation,
+    make_plan_records,
+    make_waiting_couple,
+)
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -35,6 +42,10 @@ class World:
     invitation: Invitation  # an open invitation of a *waiting* couple the outsider's side cannot see
     invitation_token: str
     waiting_partner: User
+    # Plan records of the couple (Alex and Sam), for the walk's object URLs.
+    completion: object = None
+    ritual: object = None
+    agreement_item: object = None
 
 
 @pytest.fixture
@@ -47,6 +58,7 @@ def world(db: None) -> World:
     waiting_partner = UserFactory(display_name="Wren", email="wren@example.com")
     waiting = make_waiting_couple(creator=waiting_partner)
     invitation, token = make_invitation(waiting, email="invitee@example.com")
+    plan_records = make_plan_records(couple, hurt=hurt, involved=involved)
     return World(
         couple=couple,
         hurt=hurt,
@@ -58,6 +70,7 @@ def world(db: None) -> World:
         invitation=invitation,
         invitation_token=token,
         waiting_partner=waiting_partner,
+        **plan_records,
     )
 
 

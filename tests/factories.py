@@ -69,3 +69,22 @@ def make_invitation(
         invitation.expires_at = timezone.now() - timedelta(minutes=1)
         invitation.save(update_fields=["expires_at"])
     return invitation, token
+
+
+def make_plan_records(couple: Couple, *, hurt: User, involved: User) -> dict[str, object]:
+    """A shared completion by the hurt partner, a ritual, and an agreement item in force."""
+    from plans import agreement, rituals
+    from plans.completions import local_today, period_for
+    from plans.models import Completion, Step
+
+    step = Step.objects.filter(stage__number=1, who="both", private=False, retired=False).first()
+    today = local_today(hurt)
+    completion = Completion.objects.create(
+        step=step, couple=couple, author=hurt, period=period_for(step, today), done_on=today,
+        note="We talked for twenty minutes.", visibility="partner",
+    )  # fmt: skip
+    ritual = rituals.add_ritual(couple=couple, by=hurt, text="our Sunday walks")
+    item = agreement.propose(couple=couple, by=involved, area="whereabouts", text="I text when I leave work.")
+    agreement.decide(item=item, by=hurt, agree=True)
+    item.refresh_from_db()
+    return {"completion": completion, "ritual": ritual, "agreement_item": item}

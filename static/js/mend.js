@@ -47,3 +47,63 @@
     });
   }
 })();
+
+// Exercise timer: counts down each phase in turn. Without JavaScript the phases read as instructions.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-timer]").forEach(function (box) {
+    var phases = Array.prototype.slice.call(box.querySelectorAll("li[data-minutes]"));
+    if (!phases.length) { return; }
+    var clock = document.createElement("p");
+    clock.className = "timer__clock";
+    clock.setAttribute("role", "timer");
+    clock.setAttribute("aria-live", "off");
+    var status = document.createElement("p");
+    status.setAttribute("aria-live", "polite");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button";
+    button.textContent = "Start";
+    var noJs = box.querySelector(".timer__nojs");
+    if (noJs) { noJs.hidden = true; }
+    box.appendChild(clock);
+    box.appendChild(status);
+    box.appendChild(button);
+
+    var index = -1, remaining = 0, ticking = null;
+    function show() {
+      var m = Math.floor(remaining / 60), s = remaining % 60;
+      clock.textContent = m + ":" + (s < 10 ? "0" : "") + s;
+    }
+    function startPhase(i) {
+      phases.forEach(function (p, j) {
+        p.classList.toggle("is-active", j === i);
+        p.classList.toggle("is-done", j < i);
+      });
+      index = i;
+      remaining = parseInt(phases[i].dataset.minutes, 10) * 60;
+      status.textContent = phases[i].textContent;
+      show();
+    }
+    function tick() {
+      remaining -= 1;
+      if (remaining <= 0) {
+        if (index + 1 < phases.length) { startPhase(index + 1); return; }
+        clearInterval(ticking); ticking = null;
+        phases.forEach(function (p) { p.classList.remove("is-active"); p.classList.add("is-done"); });
+        remaining = 0; show();
+        status.textContent = "Time's up. Take a moment together before you talk about it.";
+        button.textContent = "Start again";
+        index = -1;
+        return;
+      }
+      show();
+    }
+    button.addEventListener("click", function () {
+      if (ticking) { clearInterval(ticking); ticking = null; button.textContent = "Resume"; return; }
+      if (index === -1) { startPhase(0); }
+      ticking = setInterval(tick, 1000);
+      button.textContent = "Pause";
+    });
+  });
+})();

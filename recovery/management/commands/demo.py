@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from recovery.access import membership_of
+from plans.demo import seed_demo_plan
+from recovery.access import forget_membership, membership_of
 from recovery.couples import SITUATION_HURT, create_couple
 from recovery.models import Partner, TherapistProfile, User
 
@@ -39,10 +40,14 @@ class Command(BaseCommand):
                 user=therapist,
                 defaults={"practice": "Rivera Couples Therapy", "registration": "Demo registration 0000"},
             )
+            forget_membership(alex)
             if membership_of(alex) is None:
                 couple = create_couple(user=alex, situation=SITUATION_HURT)
                 if membership_of(sam) is None:
                     Partner.objects.create(couple=couple, user=sam, role=Partner.Role.INVOLVED, seat=2)
+            couple = membership_of(alex).couple
+            if seed_demo_plan(couple):
+                self.stdout.write("Alex and Sam are six weeks into the plan, at stage 3.")
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {DEMO_PASSWORD})"))
         for email, name, _zone, who in DEMO_PEOPLE:

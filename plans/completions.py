@@ -1,0 +1,90 @@
+"""Logging that a step was done: once, per local day, or per ISO week, with an optional note."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Completion, Step
+from recovery.access import Visibility
+from recovery.models import Partner, User
+
+
+class CompletionError(Exception):
+    """Why a completion can't be logged; shown to the person as it is."""
+
+
+def local_today(user: User) -> date:
+    return timezone.now().astimezone(ZoneInfo(user.time_zone)).date()
+
+
+def period_for(step: Step, on: date) -> str:
+    if step.cadence == Step.Cadence.DAILY:
+        return on.isoformat()
+    if step.cadence == Step.Cadence.WEEKLY:
+        year, week, _weekday = on.isocalendar()
+        return f"{year}-W{week:02d}"
+    return "once"
+
+
+def allowed_dates(user: User) -> tuple[date, date]:
+    """A step can be logged for today or, if you forgot, yesterday (your local dates)."""
+    today = local_today(user)
+    return today - timedelta(days=1), today
+
+
+def can_do(step: Step, membership: Partner) -> bool:
+    return step.who == Step.Who.BOTH or step.who == membership.role
+
+
+def log_completion(
+    *, membership: Partner, step: Step, current_stage: int, done_on: date, note: str, visibility: str
+) -> Completion:
+    user, couple = membership.user, membership.couple
+    if step.retired or step.stage.number > current_stage:
+        raise CompletionError(_("This step belongs to a stage you haven't opened yet."))
+    if not can_do(step, membership):
+        raise CompletionError(_("This step is for your partner to do."))
+    earliest, latest = allowed_dates(user)
+    if not earliest <= done_on <= latest:
+        raise CompletionError(_("You can log today or yesterday (in your time zone)."))
+    if visibility not in Visibility.values:
+        raise CompletionError(_("Choose who can see this."))
+    if step.private:
+        visibility = Visibility.ONLY_ME
+    try:
+        with transaction.atomic():
+            return Completion.objects.create(
+                step=step,
+                couple=couple,
+                author=user,
+                period=period_for(step, done_on),
+                done_on=done_on,
+                note=note.strip(),
+                visibility=visibility,
+            )
+    except IntegrityError as exc:
+        raise CompletionError(_already_done_message(step)) from exc
+
+
+def _already_done_message(step: Step) -> str:
+    if step.cadence == Step.Cadence.DAILY:
+        return str(_("You've already logged this step for that day."))
+    if step.cadence == Step.Cadence.WEEKLY:
+        return str(_("You've already logged this step for that week."))
+    return str(_("You've already logged this step."))
+
+
+def remove_completion(*, completion: Completion, user: User) -> None:
+    if completion.author_id != user.pk:
+        raise CompletionError(_("Only the person who logged it can remove it."))
+    completion.delete()
+
+
+def completions_for(step: Step, viewer: User) -> list[Completion]:
+    """What the viewer may see of this step's completions (access rules apply)."""
+    return list(Completion.objects.visible_to(viewer).filter(step=step).select_related("author"))

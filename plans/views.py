@@ -1,0 +1,399 @@
+"""Plan pages. Thin: rules in progress.py, writes in stages/completions/rituals/agreement/wishnotes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from plans import agreement, completions, milestones, progress, rituals, stages, wishnotes
+from plans.forms import AgreementForm, CompletionForm, RitualDoneForm, RitualForm, WishNoteForm
+from plans.models import (
+    AgreementChange,
+    AgreementItem,
+    Completion,
+    Ritual,
+    RitualDone,
+    Stage,
+    StageChange,
+    Step,
+    WishNote,
+)
+from recovery.access import get_visible_or_404, other_partner
+from recovery.decorators import partner_required
+from recovery.models import Partner
+
+
+def _context(request: HttpRequest) -> dict:
+    membership: Partner = request.membership  # type: ignore[attr-defined]
+    state = stages.couple_state(membership.couple)
+    return {"membership": membership, "partner": other_partner(request.user), "state": state}
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@partner_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    state: progress.CoupleState = ctx["state"]
+    couple = ctx["membership"].couple
+    all_stages = list(
+        Stage.objects.annotate(step_count=Count("steps")).prefetch_related(
+            Prefetch("steps", queryset=Step.objects.filter(retired=False))
+        )
+    )
+    done_steps = set(
+        Completion.objects.visible_to(request.user).filter(author=request.user).values_list("step_id", flat=True)
+    )
+    today = completions.local_today(request.user)
+    openings = [(change.at.date(), change.to_stage, change.to_stage_title) for change in _openings(couple)]
+    reached = milestones.milestones(
+        started_on=stages.plan_started_on(couple, request.user.time_zone), stage_openings=openings, today=today
+    )
+    current = next((s for s in all_stages if s.number == state.current), None)
+    current_steps = list(current.steps.all()) if current else []
+    ctx.update(
+        {
+            "stages": all_stages,
+            "current_stage": current,
+            "current_steps": current_steps,
+            "done_steps": done_steps,
+            "current_done": sum(1 for s in current_steps if s.pk in done_steps),
+            "action": progress.action_for(state, request.user.pk),
+            "has_said": progress.has_said(state, request.user.pk),
+            "partner_ready": progress.partner_signal_shown_to(state, request.user.pk),
+            "can_step_back": progress.can_step_back(state),
+            "next_stage": next((s for s in all_stages if s.number == state.next_stage), None),
+            "recent_milestones": milestones.recent(reached, today),
+            "milestones": reached,
+            "progress_percent": round(100 * (state.current - 1) / (progress.LAST_STAGE - 1)),
+        }
+    )
+    return render(request, "plans/overview.html", ctx)
+
+
+def _openings(couple: object) -> list[StageChange]:
+    changes = list(StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED))
+    titles = dict(Stage.objects.values_list("number", "title"))
+    for change in changes:
+        change.to_stage_title = titles.get(change.to_stage, "")
+    return changes
+
+
+@partner_required
+@require_GET
+def stage_detail(request: HttpRequest, number: int) -> HttpResponse:
+    stage = Stage.objects.filter(number=number).first()
+    if stage is None:
+        raise Http404
+    ctx = _context(request)
+    steps = list(stage.steps.filter(retired=False))
+    done = set(
+        Completion.objects.visible_to(request.user)
+        .filter(author=request.user, step__in=steps)
+        .values_list("step_id", flat=True)
+    )
+    ctx.update({"stage": stage, "steps": steps, "done_steps": done, "unlocked": number <= ctx["state"].current})
+    return render(request, "plans/stage.html", ctx)
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    step = Step.objects.select_related("stage").prefetch_related("sources").filter(slug=slug, retired=False).first()
+    if step is None:
+        raise Http404
+    ctx = _context(request)
+    membership: Partner = ctx["membership"]
+    earliest, latest = completions.allowed_dates(request.user)
+    form = CompletionForm(
+        request.POST if request.method == "POST" else None, earliest=earliest, latest=latest, private=step.private
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                completions.log_completion(
+                    membership=membership,
+                    step=step,
+                    current_stage=ctx["state"].current,
+                    done_on=form.cleaned_data["done_on"],
+                    note=form.cleaned_data["note"],
+                    visibility=form.cleaned_data["visibility"],
+                )
+            except completions.CompletionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Logged. Well done for making the time."))
+                return redirect("plans:step", slug=step.slug)
+    entries = completions.completions_for(step, request.user)
+    ctx.update(
+        {
+            "step": step,
+            "form": form,
+            "mine": [c for c in entries if c.author_id == request.user.pk],
+            "theirs": [c for c in entries if c.author_id != request.user.pk],
+            "can_log": step.stage.number <= ctx["state"].current and completions.can_do(step, membership),
+            "for_partner_only": not completions.can_do(step, membership),
+            "total_timer_minutes": sum(p["minutes"] for p in step.timer),
+        }
+    )
+    return render(request, "plans/step.html", ctx, status=status)
+
+
+@partner_required
+def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    completion = get_visible_or_404(Completion, request.user, pk=pk, author=request.user)
+    if refusal := _post_only(request):
+        return refusal
+    slug = completion.step.slug
+    completions.remove_completion(completion=completion, user=request.user)
+    messages.success(request, _("Removed."))
+    return redirect("plans:step", slug=slug)
+
+
+@partner_required
+def ready(request: HttpRequest) -> HttpResponse:
+    if refusal := _post_only(request):
+        return refusal
+    couple = request.membership.couple  # type: ignore[attr-defined]
+    try:
+        result = stages.say_ready(couple=couple, user=request.user)
+    except stages.StageError as exc:
+        messages.info(request, str(exc))
+        return redirect("plans:overview")
+    if result.opened:
+        title = Stage.objects.get(number=result.opened).title
+        messages.success(
+            request, _("Stage %(n)s, “%(title)s”, is open. Take it gently.") % {"n": result.opened, "title": title}
+        )
+    elif result.action == progress.Action.WILLING:
+        messages.success(
+            request,
+            _("Noted, privately. Your partner sets the pace here and won't be told; there's nothing to wait for."),
+        )
+    else:
+        messages.success(request, _("Noted. The next stage opens when you're both ready."))
+    return redirect("plans:overview")
+
+
+@partner_required
+def ready_take_back(request: HttpRequest) -> HttpResponse:
+    if refusal := _post_only(request):
+        return refusal
+    stages.take_back_ready(couple=request.membership.couple, user=request.user)  # type: ignore[attr-defined]
+    messages.success(request, _("Taken back. Nothing has changed."))
+    return redirect("plans:overview")
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def step_back(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    if request.method == "POST":
+        try:
+            number = stages.step_back(couple=ctx["membership"].couple, user=request.user)
+        except stages.StageError as exc:
+            messages.info(request, str(exc))
+        else:
+            messages.success(
+                request, _("You're back at stage %(n)s. Going back is part of going forward.") % {"n": number}
+            )
+        return redirect("plans:overview")
+    if not progress.can_step_back(ctx["state"]):
+        return redirect("plans:overview")
+    ctx["back_to"] = Stage.objects.filter(number=ctx["state"].current - 1).first()
+    return render(request, "plans/step_back_confirm.html", ctx)
+
+
+@partner_required
+@require_GET
+def timeline(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    ctx["changes"] = list(StageChange.objects.visible_to(request.user).select_related("by").order_by("-at", "-pk"))
+    ctx["titles"] = dict(Stage.objects.values_list("number", "title"))
+    return render(request, "plans/timeline.html", ctx)
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def table_of_trust(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    form = RitualForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            rituals.add_ritual(couple=ctx["membership"].couple, by=request.user, text=form.cleaned_data["text"])
+            messages.success(request, _("Added to your Table of Trust."))
+            return redirect("plans:table_of_trust")
+    all_rituals = list(
+        Ritual.objects.visible_to(request.user)
+        .select_related("created_by")
+        .prefetch_related(Prefetch("dates_done", queryset=RitualDone.objects.select_related("by")))
+    )
+    ctx.update(
+        {
+            "form": form,
+            "rituals": [r for r in all_rituals if r.archived_at is None],
+            "archived": [r for r in all_rituals if r.archived_at is not None],
+            "today": completions.local_today(request.user),
+            "done_form": RitualDoneForm(initial={"done_on": completions.local_today(request.user)}),
+        }
+    )
+    return render(request, "plans/table_of_trust.html", ctx, status=status)
+
+
+@partner_required
+def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
+    ritual = get_visible_or_404(Ritual, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    form = RitualDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a valid date."))
+        return redirect("plans:table_of_trust")
+    try:
+        rituals.mark_done(ritual=ritual, by=request.user, on=form.cleaned_data["done_on"])
+    except rituals.RitualError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Marked as done. Small rituals, kept, are how trust grows."))
+    return redirect("plans:table_of_trust")
+
+
+@partner_required
+def ritual_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    ritual = get_visible_or_404(Ritual, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    if request.POST.get("restore"):
+        rituals.restore(ritual=ritual)
+    else:
+        rituals.archive(ritual=ritual)
+    return redirect("plans:table_of_trust")
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def transparency(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    form = AgreementForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            agreement.propose(
+                couple=ctx["membership"].couple,
+                by=request.user,
+                area=form.cleaned_data["area"],
+                text=form.cleaned_data["text"],
+            )
+            messages.success(request, _("Proposed. It comes into force when your partner agrees."))
+            return redirect("plans:transparency")
+    items = list(AgreementItem.objects.visible_to(request.user).select_related("proposed_by", "replaces"))
+    ctx.update(
+        {
+            "form": form,
+            "in_force": [i for i in items if i.status == AgreementItem.Status.IN_FORCE],
+            "proposed": [i for i in items if i.status == AgreementItem.Status.PROPOSED],
+            "history": AgreementChange.objects.visible_to(request.user).select_related("item", "by")[:50],
+        }
+    )
+    return render(request, "plans/transparency.html", ctx, status=status)
+
+
+@partner_required
+def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(AgreementItem, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    agree = request.POST.get("decision") == "agree"
+    try:
+        agreement.decide(item=item, by=request.user, agree=agree)
+    except agreement.AgreementError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Agreed: it's now in force.") if agree else _("Noted: not agreed."))
+    return redirect("plans:transparency")
+
+
+@partner_required
+def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(AgreementItem, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        agreement.withdraw(item=item, by=request.user)
+    except agreement.AgreementError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Withdrawn."))
+    return redirect("plans:transparency")
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def agreement_change(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(AgreementItem, request.user, pk=pk, status=AgreementItem.Status.IN_FORCE)
+    ctx = _context(request)
+    form = AgreementForm(
+        request.POST if request.method == "POST" else None, initial={"area": item.area, "text": item.text}
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            agreement.propose(
+                couple=ctx["membership"].couple,
+                by=request.user,
+                area=form.cleaned_data["area"],
+                text=form.cleaned_data["text"],
+                replaces=item,
+            )
+            messages.success(
+                request, _("Change proposed. The current wording stays in force until your partner agrees.")
+            )
+            return redirect("plans:transparency")
+    ctx.update({"form": form, "item": item})
+    return render(request, "plans/agreement_change.html", ctx, status=status)
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def wish_notes(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    is_open = wishnotes.wish_notes_open(ctx["state"].current)
+    form = WishNoteForm(request.POST if request.method == "POST" and is_open else None)
+    status = 200
+    if request.method == "POST":
+        if not is_open:
+            messages.info(request, _("Wish notes open with stage 6."))
+            return redirect("plans:wish_notes")
+        status = 400
+        if form.is_valid():
+            wishnotes.write_wish_note(
+                couple=ctx["membership"].couple,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                current_stage=ctx["state"].current,
+            )
+            messages.success(request, _("Your wish note is waiting on your partner's page."))
+            return redirect("plans:wish_notes")
+    notes = list(WishNote.objects.visible_to(request.user))
+    ctx.update(
+        {
+            "form": form,
+            "is_open": is_open,
+            "received": [n for n in notes if n.author_id != request.user.pk],
+            "sent": [n for n in notes if n.author_id == request.user.pk],
+        }
+    )
+    return render(request, "plans/wish_notes.html", ctx, status=status)

@@ -1,0 +1,347 @@
+"""The plan pages: overview, steps, logging, gating through the pages, and who sees what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from plans import stages
+from plans.completions import local_today
+from plans.models import Completion, Readiness, StageChange, Step
+from tests.factories import UserFactory, make_couple
+from tests.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def couple():
+    return make_couple(
+        hurt=UserFactory(display_name="Alex", time_zone="Pacific/Auckland"),
+        involved=UserFactory(display_name="Sam", time_zone="Pacific/Honolulu"),
+    )
+
+
+def _people(couple):
+    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
+
+
+def _step(**filters) -> Step:
+    return Step.objects.filter(retired=False, private=False, **filters).first()
+
+
+def _log(client, step: Step, **data):
+    payload = {"done_on": data.pop("done_on", None), "note": "", "visibility": "partner", **data}
+    return client.post(reverse("plans:step", args=[step.slug]), payload)
+
+
+def test_the_overview_shows_the_stage_and_its_steps(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:overview")))
+    assert "You're at stage 1 of 7" in text
+    assert Step.objects.filter(stage__number=1).first().stage.title in text
+    assert "I'm ready for the next stage" in text
+
+
+def test_a_step_page_shows_instructions_who_how_long_and_sources(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    step = _step(stage__number=1)
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert step.title in text
+    for source in step.sources.all():
+        assert source.title in text and source.author in text
+    assert ("about" in text and "minutes" in text) or "over" in text
+
+
+def test_logging_a_step_shows_you_and_your_partner_what_was_shared(client, couple) -> None:
+    alex, sam = _people(couple)
+    step = _step(stage__number=1, who="both")
+    client.force_login(alex)
+    today = local_today(alex)
+    response = _log(client, step, done_on=today.isoformat(), note="We talked gently.")
+    assert response.status_code == 302
+    assert f"You did this on {today:%A} {today.day} {today:%B %Y}" in page(
+        client.get(reverse("plans:step", args=[step.slug]))
+    )
+    client.force_login(sam)
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert f"Alex did this on {today:%A} {today.day} {today:%B %Y}" in text
+    assert "We talked gently." in text
+
+
+def test_only_me_completions_never_reach_the_partner_even_as_a_count(client, couple) -> None:
+    alex, sam = _people(couple)
+    step = _step(stage__number=1, who="both")
+    client.force_login(alex)
+    _log(client, step, done_on=local_today(alex).isoformat(), note="just for me", visibility="only_me")
+    client.force_login(sam)
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert "just for me" not in text and "Alex did this" not in text
+    assert "Nothing logged yet." in text
+    assert not Completion.objects.visible_to(sam).exists()
+    assert Completion.objects.visible_to(alex).count() == 1
+
+
+def test_the_private_safety_check_is_always_only_me(client, couple) -> None:
+    alex, sam = _people(couple)
+    step = Step.objects.get(private=True)
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert "only ever seen by you" in text
+    assert _log(client, step, done_on=local_today(alex).isoformat(), visibility="partner").status_code == 400
+    assert _log(client, step, done_on=local_today(alex).isoformat(), visibility="only_me").status_code == 302
+    assert Completion.objects.get(step=step).visibility == "only_me"
+    # The rule holds below the form too.
+    from plans.completions import log_completion
+
+    sam_membership = couple.partners.get(seat=2)
+    forced = log_completion(
+        membership=sam_membership, step=step, current_stage=1, done_on=local_today(sam), note="", visibility="partner"
+    )
+    assert forced.visibility == "only_me"
+    client.force_login(sam)
+    assert "Alex did this" not in page(client.get(reverse("plans:step", args=[step.slug])))
+
+
+def test_bad_input_rerenders_with_what_was_typed(client, couple) -> None:
+    alex, _sam = _people(couple)
+    step = _step(stage__number=1, who="both")
+    client.force_login(alex)
+    too_old = (local_today(alex) - timedelta(days=5)).isoformat()
+    response = _log(client, step, done_on=too_old, note="kept words")
+    assert response.status_code == 400
+    assert "today or yesterday" in page(response) and "kept words" in page(response)
+    assert _log(client, step, done_on="not a date", note="x").status_code == 400
+    assert _log(client, step, done_on=local_today(alex).isoformat(), visibility="everyone").status_code == 400
+    assert not Completion.objects.exists()
+
+
+def test_a_second_log_for_the_same_period_is_refused_without_a_duplicate(client, couple) -> None:
+    alex, _sam = _people(couple)
+    step = _step(stage__number=1, who="both", cadence="once") or _step(stage__number=1, who="both")
+    client.force_login(alex)
+    today = local_today(alex).isoformat()
+    _log(client, step, done_on=today)
+    response = _log(client, step, done_on=today, note="again")
+    assert response.status_code == 400
+    assert "already logged" in page(response)
+    assert Completion.objects.filter(step=step).count() == 1
+
+
+def test_daily_steps_are_logged_once_per_local_day(client, couple) -> None:
+    alex, _sam = _people(couple)
+    step = Step.objects.filter(cadence="daily", who="both", retired=False).order_by("stage__number").first()
+    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
+    client.force_login(alex)
+    today = local_today(alex)
+    assert _log(client, step, done_on=(today - timedelta(days=1)).isoformat()).status_code == 302
+    assert _log(client, step, done_on=today.isoformat()).status_code == 302
+    assert set(Completion.objects.values_list("period", flat=True)) == {
+        today.isoformat(),
+        (today - timedelta(days=1)).isoformat(),
+    }
+
+
+def test_steps_of_an_unopened_stage_can_be_read_but_not_logged(client, couple) -> None:
+    alex, _sam = _people(couple)
+    step = _step(stage__number=3, who="both")
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert "once its stage is open" in text
+    assert _log(client, step, done_on=local_today(alex).isoformat()).status_code == 400
+    assert not Completion.objects.exists()
+
+
+def test_a_step_for_the_other_partner_cannot_be_logged_by_you(client, couple) -> None:
+    alex, sam = _people(couple)
+    step = Step.objects.filter(who="involved", retired=False).order_by("stage__number").first()
+    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
+    client.force_login(alex)
+    assert "for your partner to do" in page(client.get(reverse("plans:step", args=[step.slug])))
+    assert _log(client, step, done_on=local_today(alex).isoformat()).status_code == 400
+    client.force_login(sam)
+    assert _log(client, step, done_on=local_today(sam).isoformat()).status_code == 302
+
+
+def test_both_ready_opens_the_next_stage_and_it_is_recorded(client, couple) -> None:
+    alex, sam = _people(couple)
+    client.force_login(alex)
+    response = client.post(reverse("plans:ready"), follow=True)
+    assert "opens when you're both ready" in page(response)
+    client.force_login(sam)
+    assert "Alex has said they're ready" in page(client.get(reverse("plans:overview")))
+    response = client.post(reverse("plans:ready"), follow=True)
+    assert "Stage 2" in page(response) and "is open" in page(response)
+    assert stages.current_stage(couple) == 2
+    change = StageChange.objects.get(couple=couple)
+    assert (change.by, change.from_stage, change.to_stage, change.reason) == (sam, 1, 2, "opened")
+    assert not Readiness.objects.exists()
+    assert "opened" in page(client.get(reverse("plans:timeline")))
+    assert "You opened stage 2" in page(client.get(reverse("plans:overview")))  # the celebration
+
+
+def _without_tokens(html: str) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def _at_stage(couple, number: int) -> None:
+    StageChange.objects.create(couple=couple, by=None, from_stage=1, to_stage=number, reason="opened")
+
+
+def test_the_pace_setter_opens_stage_five_and_is_never_shown_the_other_s_willingness(client, couple) -> None:
+    alex, sam = _people(couple)
+    _at_stage(couple, 4)
+    client.force_login(sam)
+    text = page(client.get(reverse("plans:overview")))
+    assert "Note that I'm willing" in text and "is never told" in text
+    client.post(reverse("plans:ready"))
+    assert stages.current_stage(couple) == 4  # willingness opens nothing
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:overview")))
+    assert "Open this stage" in text
+    assert "willing" not in text.lower() and "Sam has said" not in text
+    before = _without_tokens(page(client.get(reverse("plans:overview"))))
+    Readiness.objects.all().delete()
+    after = _without_tokens(page(client.get(reverse("plans:overview"))))
+    assert after == before  # nothing on the page depended on Sam's word
+    client.post(reverse("plans:ready"))
+    assert stages.current_stage(couple) == 5
+
+
+def test_with_mutual_hurt_both_must_open_a_pace_setter_stage(client) -> None:
+    couple = make_couple(mutual=True)
+    alex, sam = _people(couple)
+    _at_stage(couple, 5)
+    client.force_login(alex)
+    client.post(reverse("plans:ready"))
+    assert stages.current_stage(couple) == 5
+    client.force_login(sam)
+    text = page(client.get(reverse("plans:overview")))
+    assert "Open this stage" in text and "chosen to open" not in text  # nothing of Alex's choice
+    client.post(reverse("plans:ready"))
+    assert stages.current_stage(couple) == 6
+
+
+def test_either_partner_steps_back_without_a_reason(client, couple) -> None:
+    alex, sam = _people(couple)
+    _at_stage(couple, 3)
+    Readiness.objects.create(couple=couple, user=alex, for_stage=4)
+    client.force_login(sam)
+    assert "without a reason" in page(client.get(reverse("plans:overview")))
+    assert "You'll both return to stage 2" in page(client.get(reverse("plans:step_back")))
+    client.post(reverse("plans:step_back"))
+    assert stages.current_stage(couple) == 2
+    assert not Readiness.objects.exists()
+    change = StageChange.objects.latest("at")
+    assert (change.by, change.from_stage, change.to_stage, change.reason) == (sam, 3, 2, "stepped_back")
+
+
+def test_a_double_click_on_ready_opens_only_once(client, couple) -> None:
+    alex, sam = _people(couple)
+    Readiness.objects.create(couple=couple, user=alex, for_stage=2)
+    client.force_login(sam)
+    client.post(reverse("plans:ready"))
+    client.post(reverse("plans:ready"))
+    assert stages.current_stage(couple) == 2
+    assert StageChange.objects.count() == 1
+
+
+def test_milestones_at_seven_days(client, couple) -> None:
+    alex, _sam = _people(couple)
+    with time_machine.travel(timezone.now() + timedelta(days=7, hours=1)):
+        client.force_login(alex)
+        assert "7 days in the plan" in page(client.get(reverse("plans:overview")))
+
+
+def test_table_of_trust_is_shared_and_dates_are_kept(client, couple) -> None:
+    alex, sam = _people(couple)
+    client.force_login(alex)
+    client.post(reverse("plans:table_of_trust"), {"text": "our Sunday walks"})
+    client.force_login(sam)
+    text = page(client.get(reverse("plans:table_of_trust")))
+    assert "our Sunday walks" in text and "Added by Alex" in text
+    ritual = couple.rituals.get()
+    today = local_today(sam)
+    client.post(reverse("plans:ritual_done", args=[ritual.pk]), {"done_on": today.isoformat()})
+    response = client.post(reverse("plans:ritual_done", args=[ritual.pk]), {"done_on": today.isoformat()}, follow=True)
+    assert "already marked" in page(response)
+    future = (today + timedelta(days=2)).isoformat()
+    response = client.post(reverse("plans:ritual_done", args=[ritual.pk]), {"done_on": future}, follow=True)
+    assert "still to come" in page(response)
+    assert ritual.dates_done.count() == 1
+    assert client.post(reverse("plans:table_of_trust"), {"text": "   "}).status_code == 400
+
+
+def test_transparency_items_come_into_force_when_the_other_agrees(client, couple) -> None:
+    alex, sam = _people(couple)
+    client.force_login(sam)
+    client.post(reverse("plans:transparency"), {"area": "devices", "text": "Phones stay open to each other."})
+    item = couple.agreement_items.get()
+    assert client.post(reverse("plans:agreement_decide", args=[item.pk]), {"decision": "agree"}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "proposed"  # you can't agree to your own proposal
+    client.force_login(alex)
+    client.post(reverse("plans:agreement_decide", args=[item.pk]), {"decision": "agree"})
+    item.refresh_from_db()
+    assert item.status == "in_force"
+    client.post(reverse("plans:agreement_change", args=[item.pk]), {"area": "devices", "text": "Phones open, for now."})
+    change = couple.agreement_items.get(status="proposed")
+    client.force_login(sam)
+    client.post(reverse("plans:agreement_decide", args=[change.pk]), {"decision": "agree"})
+    item.refresh_from_db()
+    assert item.status == "replaced"
+    history = page(client.get(reverse("plans:transparency")))
+    for word in ("proposed", "agreed to", "replaced"):
+        assert word in history
+
+
+def test_wish_notes_wait_for_stage_six(client, couple) -> None:
+    alex, sam = _people(couple)
+    client.force_login(alex)
+    assert "opens only when the partner who sets the pace opens it" in page(client.get(reverse("plans:wish_notes")))
+    client.post(reverse("plans:wish_notes"), {"text": "Hold my hand on the walk home."})
+    assert not couple.wish_notes.exists()
+    _at_stage(couple, 6)
+    client.post(reverse("plans:wish_notes"), {"text": "Hold my hand on the walk home."})
+    client.force_login(sam)
+    assert "Hold my hand on the walk home." in page(client.get(reverse("plans:wish_notes")))
+
+
+def test_the_timer_step_lists_its_phases_for_use_without_javascript(client, couple) -> None:
+    alex, _sam = _people(couple)
+    step = Step.objects.filter(tool="timer", retired=False).first()
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert "data-timer" in text
+    for phase in step.timer:
+        assert phase["label"] in text
+
+
+def test_the_overview_s_query_count_does_not_grow_with_history(client, couple) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alex, sam = _people(couple)
+    client.force_login(alex)
+    client.get(reverse("plans:overview"))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("plans:overview"))
+        return len(queries)
+
+    quiet = count()
+    for number in (2, 3, 2, 3, 4):
+        StageChange.objects.create(couple=couple, by=sam, from_stage=1, to_stage=number, reason="opened")
+    for step in Step.objects.filter(stage__number__lte=4, retired=False):
+        for author in (alex, sam):
+            Completion.objects.create(step=step, couple=couple, author=author, period="once", done_on="2026-11-01")
+    assert count() == quiet
