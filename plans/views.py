@@ -27,6 +27,9 @@ from recovery.decorators import partner_required
 from recovery.models import Partner
 
 
+RECENT_COMPLETIONS = 7
+
+
 def _context(request: HttpRequest) -> dict:
     membership: Partner = request.membership  # type: ignore[attr-defined]
     state = stages.couple_state(membership.couple)
@@ -134,12 +137,17 @@ def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("Logged. Well done for making the time."))
                 return redirect("plans:step", slug=step.slug)
     entries = completions.completions_for(step, request.user)
+    mine = [c for c in entries if c.author_id == request.user.pk]
+    theirs = [c for c in entries if c.author_id != request.user.pk]
     ctx.update(
         {
             "step": step,
             "form": form,
-            "mine": [c for c in entries if c.author_id == request.user.pk],
-            "theirs": [c for c in entries if c.author_id != request.user.pk],
+            # The most recent ones; a daily step gathers many.
+            "mine": mine[:RECENT_COMPLETIONS],
+            "mine_earlier": len(mine) - len(mine[:RECENT_COMPLETIONS]),
+            "theirs": theirs[:RECENT_COMPLETIONS],
+            "theirs_earlier": len(theirs) - len(theirs[:RECENT_COMPLETIONS]),
             "can_log": step.stage.number <= ctx["state"].current and completions.can_do(step, membership),
             "for_partner_only": not completions.can_do(step, membership),
             "total_timer_minutes": sum(p["minutes"] for p in step.timer),
