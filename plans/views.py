@@ -26,7 +26,6 @@ from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import partner_required
 from recovery.models import Partner
 
-
 RECENT_COMPLETIONS = 7
 
 
