@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from plans.models import Stage
+from plans.stages import current_stage
 from recovery import couples, invitations
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
@@ -44,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "couple": membership.couple,
             "partner": other_partner(user),
             "open_invitation": _open_invitation(request),
+            "plan_stage": Stage.objects.filter(number=current_stage(membership.couple)).first(),
         },
     )
 

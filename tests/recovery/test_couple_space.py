@@ -81,6 +81,7 @@ def test_home_names_the_partner_once_they_have_joined(client) -> None:
     assert f"You and {hurt.display_name} share this space" in page
     assert "Waiting for your partner" not in page
     assert f"{hurt.display_name} sets the pace" in page
+    assert "stage 1 of 7" in page and 'href="/plan/"' in page
 
 
 def test_either_partner_can_pause_and_resume(client) -> None:
