@@ -135,6 +135,26 @@ class EntryQuerySet(CoupleScopedQuerySet):
         )
 
 
+class RevealedTogetherQuerySet(EntryQuerySet):
+    """Weekly reviews (fields `author`, `week_start`): the partner's review of a week stays hidden from
+    you until you have submitted yours for that week, or the week is over for both of you."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        shared = super().visible_to(user)
+        if not user.is_authenticated:
+            return shared
+        partner = other_partner(user)
+        from checkins.weeks import week_start_for  # the weekly calendar lives with the reviews
+
+        ended_before = week_start_for(user)
+        if partner is not None:
+            ended_before = min(ended_before, week_start_for(partner.user))
+        mine = self.model._default_manager.filter(author_id=user.pk).values("week_start")
+        return shared.filter(
+            models.Q(author_id=user.pk) | models.Q(week_start__lt=ended_before) | models.Q(week_start__in=mine)
+        )
+
+
 def get_visible_or_404(model: type[M], user: User | AnonymousUser, **lookup: Any) -> M:
     """One object the person may see, or 404 (never 403: existence is not disclosed)."""
     queryset = model._default_manager.visible_to(user)  # type: ignore[attr-defined]

@@ -54,9 +54,15 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone"]
+        fields = ["display_name", "time_zone", "default_visibility"]
         labels = {"display_name": _("Your first name")}
-        widgets = {"display_name": forms.TextInput(attrs={"autocomplete": "given-name"})}
+        help_texts = {
+            "default_visibility": _("Each check-in and review starts with this choice; you can change it each time.")
+        }
+        widgets = {
+            "display_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "default_visibility": forms.RadioSelect,
+        }
 
     def clean_display_name(self) -> str:
         name = self.cleaned_data["display_name"].strip()

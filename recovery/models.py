@@ -62,6 +62,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("your name"), max_length=60, help_text=_("How Mend and your partner will address you.")
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    default_visibility = models.CharField(
+        _("who sees my entries, unless I choose otherwise"),
+        max_length=10,
+        choices=[("only_me", _("Only me")), ("partner", _("Me and my partner")),
+                 ("therapist", _("My partner and our therapist too"))],
+        default="partner",
+    )  # fmt: skip
+    # When the private safety question was first offered. The answer itself is never stored.
+    safety_check_offered_at = models.DateTimeField(null=True, blank=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

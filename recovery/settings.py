@@ -291,3 +291,45 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "recovery.views.csrf_failure"
+
+# --- The private safety check ---------------------------------------------------------------------
+# Support shown to someone who says they don't feel safe, by country (ISO 3166 code), with an
+# international default. Each entry: (name, how to reach it, what it is). Operators add their own.
+SAFETY_RESOURCES = {
+    "international": [
+        ("Emergency services", "Your local emergency number (112 in much of the world, 911 in North America)",
+         "If you are in danger right now."),
+        ("A doctor or nurse you trust", "Your usual clinic",
+         "They can talk with you in confidence and know the local services."),
+        ("A local domestic abuse service", "Search for 'domestic abuse helpline' with your country's name",
+         "Free, confidential advice, including on staying safe while you decide what to do."),
+    ],
+    "GB": [
+        ("National Domestic Abuse Helpline (Refuge)", "0808 2000 247, free, 24 hours", "For anyone in England."),
+        ("Emergency services", "999 (or 55 when you can't speak, from a mobile)", "If you are in danger right now."),
+    ],
+    "US": [
+        ("National Domestic Violence Hotline", "1-800-799-7233, or text START to 88788", "Free, confidential, 24/7."),
+        ("Emergency services", "911", "If you are in danger right now."),
+    ],
+    "AU": [
+        ("1800RESPECT", "1800 737 732, 24 hours", "National sexual assault, domestic and family violence service."),
+        ("Emergency services", "000", "If you are in danger right now."),
+    ],
+    "NZ": [
+        ("Women's Refuge crisis line", "0800 733 843, 24 hours", "Support for anyone experiencing family violence."),
+        ("Emergency services", "111", "If you are in danger right now."),
+    ],
+    "IE": [
+        ("Women's Aid 24hr National Freephone Helpline", "1800 341 900", "Free, confidential support."),
+        ("Emergency services", "112 or 999", "If you are in danger right now."),
+    ],
+}  # fmt: skip
+SAFETY_COUNTRY_NAMES = {
+    "international": "Anywhere",
+    "AU": "Australia",
+    "IE": "Ireland",
+    "NZ": "New Zealand",
+    "GB": "United Kingdom",
+    "US": "United States",
+}

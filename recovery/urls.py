@@ -23,6 +23,7 @@ urlpatterns = [
     path("therapist/", views.therapist_home, name="therapist_home"),
     path("healthz", views.healthz, name="healthz"),
     path("plan/", include("plans.urls")),
+    path("", include("checkins.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

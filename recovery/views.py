@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from checkins import dashboard
 from plans.models import Stage
 from plans.stages import current_stage
 from recovery import couples, invitations
@@ -38,15 +39,18 @@ def home(request: HttpRequest) -> HttpResponse:
     membership = membership_of(user)
     if membership is None:
         return redirect("start")
+    partner = other_partner(user)
     return render(
         request,
         "recovery/home.html",
         {
             "membership": membership,
             "couple": membership.couple,
-            "partner": other_partner(user),
+            "partner": partner,
             "open_invitation": _open_invitation(request),
             "plan_stage": Stage.objects.filter(number=current_stage(membership.couple)).first(),
+            "offer_safety_check": user.safety_check_offered_at is None,
+            **(dashboard.home_context(membership, partner) if partner else {}),
         },
     )
 

@@ -107,3 +107,16 @@
     });
   });
 })();
+
+// 0–10 sliders: show the chosen number beside the slider.
+(function () {
+  "use strict";
+  document.querySelectorAll("input[data-scale]").forEach(function (input) {
+    var output = document.createElement("output");
+    output.className = "scale-value";
+    output.htmlFor = input.id;
+    output.textContent = input.value;
+    input.insertAdjacentElement("afterend", output);
+    input.addEventListener("input", function () { output.textContent = input.value; });
+  });
+})();

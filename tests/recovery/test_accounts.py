@@ -165,10 +165,14 @@ def test_the_sessions_page_lists_and_ends_other_sessions(client) -> None:
 def test_the_profile_saves_a_valid_time_zone_and_rejects_others(client) -> None:
     user = UserFactory(display_name="Robin", time_zone="UTC")
     client.force_login(user)
-    response = client.post(reverse("profile"), {"display_name": "Rob", "time_zone": "America/Sao_Paulo"}, follow=True)
+    response = client.post(
+        reverse("profile"),
+        {"display_name": "Rob", "time_zone": "America/Sao_Paulo", "default_visibility": "only_me"},
+        follow=True,
+    )
     assert "Your profile is saved" in page(response)
     user.refresh_from_db()
-    assert (user.display_name, user.time_zone) == ("Rob", "America/Sao_Paulo")
+    assert (user.display_name, user.time_zone, user.default_visibility) == ("Rob", "America/Sao_Paulo", "only_me")
     response = client.post(reverse("profile"), {"display_name": "Robert", "time_zone": "Not/AZone"})
     assert response.status_code == 400
     assert 'value="Robert"' in page(response)

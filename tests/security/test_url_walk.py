@@ -74,6 +74,26 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "quick_exit": same("200", "200"),
     "therapist_home": {"get": by_role("404", anon=LOGIN, therapist="200"), "post": by_role("405", anon=LOGIN)},
     "healthz": same("200", "405"),
+    # --- check-ins and reviews (members of a couple only) ---
+    "checkins:check_in": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),
+    },
+    "checkins:history": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="405"),
+    },
+    "checkins:weekly_review": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),
+    },
+    "checkins:reviews": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="405"),
+    },
+    # The safety check and its resources are open to anyone, signed in or not.
+    "checkins:safety_check": same("200", "400"),
+    "checkins:safety_support": same("200", "405"),
     # --- the plan (members of a couple only; people without one are sent home) ---
     "plans:overview": {
         "get": by_role(HOME, anon=LOGIN, partners="200"),

@@ -1,0 +1,171 @@
+"""What the couple's home page shows of check-ins and reviews: today at a glance, streaks, the
+partner's shared entries, charts and milestones. Everything is read through visible_to, so an
+"only me" entry never reaches the partner, not even as a point on a chart or a count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.translation import gettext as _
+
+from checkins import charts
+from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import local_today, monday_of
+from recovery.models import Partner
+
+CHART_WEEKS = 8
+RECENT_MILESTONE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class CheckInMilestone:
+    on: date
+    kind: str  # "first", "streak-7", "streak-30", "both-reviews"
+
+
+def streak(dates: set[date], today: date) -> int:
+    """Consecutive days with a check-in, ending today (or yesterday, if today's isn't done yet)."""
+    day = today if today in dates else today - timedelta(days=1)
+    count = 0
+    while day in dates:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def streak_reached_on(dates: set[date], length: int) -> date | None:
+    """The first day a run of `length` consecutive check-ins was completed."""
+    run, previous = 0, None
+    for day in sorted(dates):
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        previous = day
+        if run == length:
+            return day
+    return None
+
+
+def check_in_milestones(own_dates: set[date], both_shared_weeks: list[date]) -> list[CheckInMilestone]:
+    reached = []
+    if own_dates:
+        reached.append(CheckInMilestone(on=min(own_dates), kind="first"))
+    for length in (7, 30):
+        on = streak_reached_on(own_dates, length)
+        if on:
+            reached.append(CheckInMilestone(on=on, kind=f"streak-{length}"))
+    if both_shared_weeks:
+        reached.append(CheckInMilestone(on=min(both_shared_weeks) + timedelta(days=6), kind="both-reviews"))
+    return reached
+
+
+def home_context(membership: Partner, partner: Partner | None) -> dict[str, object]:
+    user = membership.user
+    today = local_today(user)
+    start = today - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
+    check_ins = list(DailyCheckIn.objects.visible_to(user).filter(local_date__gte=start - timedelta(days=31)))
+    own = [c for c in check_ins if c.author_id == user.pk]
+    theirs = [c for c in check_ins if c.author_id != user.pk]
+    own_all_dates = set(DailyCheckIn.objects.filter(author=user).values_list("local_date", flat=True))
+    reviews = list(WeeklyReview.objects.visible_to(user).filter(week_start__gte=monday_of(start)))
+    partner_name = partner.user.get_short_name() if partner else ""
+
+    def series(entries: list[DailyCheckIn], field: str) -> list[charts.Series]:
+        mine = [(c.local_date, getattr(c, field)) for c in entries if c.author_id == user.pk and c.local_date >= start]
+        result = [charts.Series(name=_("You"), points=tuple(sorted(mine)), css_class="series-1")]
+        if partner:
+            shared = [
+                (c.local_date, getattr(c, field)) for c in entries if c.author_id != user.pk and c.local_date >= start
+            ]
+            result.append(charts.Series(name=partner_name, points=tuple(sorted(shared)), css_class="series-2"))
+        return result
+
+    def daily_chart(field: str, title: str, description: str, y_max: int, y_min: int, ticks: list[int]) -> object:
+        return charts.line_chart(
+            chart_id=f"chart-{field}", title=title, description=description, series=series(check_ins, field),
+            start=start, end=today, y_min=y_min, y_max=y_max, y_ticks=ticks,
+        )  # fmt: skip
+
+    review_series = [
+        charts.Series(
+            name=_("You"),
+            points=tuple(sorted((r.week_start, r.csi_total) for r in reviews if r.author_id == user.pk)),
+            css_class="series-1",
+        )
+    ]
+    if partner:
+        review_series.append(
+            charts.Series(
+                name=partner_name,
+                points=tuple(sorted((r.week_start, r.csi_total) for r in reviews if r.author_id != user.pk)),
+                css_class="series-2",
+            )
+        )
+    both_weeks = _weeks_both_shared(user.pk, reviews)
+    milestones = check_in_milestones(own_all_dates, both_weeks)
+    return {
+        "today": today,
+        "checked_in_today": today in own_all_dates,
+        "partner_shared_today": any(c.local_date == today for c in theirs) if partner else False,
+        "streak": streak(own_all_dates, today),
+        "partner_recent": sorted(theirs, key=lambda c: c.local_date, reverse=True)[:5],
+        "charts": [
+            daily_chart(
+                "trust",
+                _("Felt trust"),
+                _("Felt trust from 0 to 10, each day, for the last eight weeks."),
+                10,
+                0,
+                [0, 5, 10],
+            ),
+            daily_chart(
+                "closeness",
+                _("Felt closeness"),
+                _("Felt closeness from 0 to 10, each day, for the last eight weeks."),
+                10,
+                0,
+                [0, 5, 10],
+            ),
+            daily_chart(
+                "mood",
+                _("Mood"),
+                _("Mood from 1 (very low) to 5 (very good), each day, for eight weeks."),
+                5,
+                1,
+                [1, 3, 5],
+            ),
+        ],
+        "csi_chart": charts.line_chart(
+            chart_id="chart-csi",
+            title=_("Relationship satisfaction (CSI-4), by week"),
+            description=_("Weekly CSI-4 totals from 0 to 21. Below 13.5 marks relationship distress."),
+            series=review_series,
+            start=monday_of(start),
+            end=monday_of(today),
+            y_min=0,
+            y_max=MAX_TOTAL,
+            y_ticks=[0, 7, 14, 21],
+            threshold=DISTRESS_CUTOFF,
+            threshold_label=_("13.5: distress line"),
+            weekly=True,
+        ),
+        "dipped": _dipped(own, today),
+        "recent_check_in_milestones": [m for m in milestones if (today - m.on).days < RECENT_MILESTONE_DAYS],
+    }
+
+
+def _weeks_both_shared(user_id: int, reviews: list[WeeklyReview]) -> list[date]:
+    by_week: dict[date, set[int]] = {}
+    for review in reviews:
+        if review.visibility != "only_me":
+            by_week.setdefault(review.week_start, set()).add(review.author_id)
+    return sorted(week for week, authors in by_week.items() if len(authors) == 2 and user_id in authors)
+
+
+def _dipped(own: list[DailyCheckIn], today: date) -> bool:
+    """Your own felt trust this week is a point or more below last week's."""
+    this_week = [c.trust for c in own if today - c.local_date < timedelta(days=7)]
+    last_week = [c.trust for c in own if timedelta(days=7) <= today - c.local_date < timedelta(days=14)]
+    if len(this_week) < 2 or len(last_week) < 2:
+        return False
+    return sum(this_week) / len(this_week) <= sum(last_week) / len(last_week) - 1

@@ -1,0 +1,103 @@
+"""Daily check-ins and weekly reviews: each one partner's entry, with its own visibility."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from checkins.measures import CSI4_ITEMS
+from recovery.access import EntryQuerySet, RevealedTogetherQuerySet, Visibility
+from recovery.models import Couple
+
+MOOD_CHOICES = [
+    (1, _("Very low")),
+    (2, _("Low")),
+    (3, _("Okay")),
+    (4, _("Good")),
+    (5, _("Very good")),
+]
+VISIBILITIES = ["only_me", "partner", "therapist"]
+
+
+class DailyCheckIn(models.Model):
+    """One per partner per local date."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    local_date = models.DateField(help_text=_("The author's own date, in their time zone."))
+    mood = models.PositiveSmallIntegerField(_("My mood"), choices=MOOD_CHOICES)
+    trust = models.PositiveSmallIntegerField(_("How much trust I feel today"))
+    closeness = models.PositiveSmallIntegerField(_("How close I feel today"))
+    high = models.TextField(_("A high of today"), blank=True, max_length=1000)
+    low = models.TextField(_("A low of today"), blank=True, max_length=1000)
+    to_talk_through = models.TextField(_("Something I need to talk through"), blank=True, max_length=1000)
+    trigger = models.BooleanField(_("Something triggered me today"), default=False)
+    trigger_note = models.TextField(_("What happened (if you'd like to say)"), blank=True, max_length=1000)
+    shared_unprompted = models.TextField(_("What I shared without being asked"), blank=True, max_length=1000)
+    visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-local_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "local_date"], name="checkin_one_per_local_date"),
+            models.CheckConstraint(condition=Q(mood__gte=1, mood__lte=5), name="checkin_mood_1_to_5"),
+            models.CheckConstraint(condition=Q(trust__gte=0, trust__lte=10), name="checkin_trust_0_to_10"),
+            models.CheckConstraint(condition=Q(closeness__gte=0, closeness__lte=10), name="checkin_closeness_0_to_10"),
+            models.CheckConstraint(condition=Q(visibility__in=VISIBILITIES), name="checkin_visibility_valid"),
+        ]
+        # Home page and charts: one couple's entries over the last weeks.
+        indexes = [models.Index(fields=["couple", "local_date"], name="checkin_couple_date")]
+
+    def __str__(self) -> str:  # never the content
+        return f"Check-in {self.pk} ({self.local_date})"
+
+
+class WeeklyReview(models.Model):
+    """One per partner per week (Monday to Sunday, local), revealed to the partner together."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="weekly_reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text=_("The Monday of the author's local week."))
+    what_worked = models.TextField(_("What worked this week"), blank=True, max_length=2000)
+    what_was_hard = models.TextField(_("What was hard"), blank=True, max_length=2000)
+    small_victory = models.TextField(_("A small victory"), blank=True, max_length=1000)
+    appreciation = models.TextField(_("Something I appreciated about you"), blank=True, max_length=1000)
+    accountability = models.TextField(_("Accountability"), blank=True, max_length=2000)
+    csi_happiness = models.PositiveSmallIntegerField()
+    csi_warm = models.PositiveSmallIntegerField()
+    csi_rewarding = models.PositiveSmallIntegerField()
+    csi_satisfied = models.PositiveSmallIntegerField()
+    visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = RevealedTogetherQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "week_start"], name="review_one_per_week"),
+            models.CheckConstraint(condition=Q(visibility__in=VISIBILITIES), name="review_visibility_valid"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{item.key}__gte": 0, f"{item.key}__lte": item.max_score}),
+                    name=f"review_{item.key}_in_range",
+                )
+                for item in CSI4_ITEMS
+            ],
+        ]
+        indexes = [models.Index(fields=["couple", "week_start"], name="review_couple_week")]
+
+    def __str__(self) -> str:  # never the content
+        return f"Weekly review {self.pk} ({self.week_start})"
+
+    @property
+    def csi_total(self) -> int:
+        return sum(getattr(self, item.key) for item in CSI4_ITEMS)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from checkins import views
+
+app_name = "checkins"
+
+urlpatterns = [
+    path("checkins/today/", views.check_in, name="check_in"),
+    path("checkins/", views.history, name="history"),
+    path("checkins/week/", views.weekly_review, name="weekly_review"),
+    path("checkins/reviews/", views.reviews, name="reviews"),
+    path("safety/", views.safety_check, name="safety_check"),
+    path("safety/support/", views.safety_support, name="safety_support"),
+]

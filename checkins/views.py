@@ -1,0 +1,172 @@
+"""Check-in, weekly review and safety pages. Thin: rules in entries.py, reads through access.py."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from checkins import entries, safety
+from checkins.forms import DailyCheckInForm, WeeklyReviewForm
+from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import week_start_for
+from recovery.access import other_partner
+from recovery.decorators import partner_required
+from recovery.models import Partner
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest) -> HttpResponse:
+    membership: Partner = request.membership  # type: ignore[attr-defined]
+    user = request.user
+    earliest, today = entries.check_in_dates(user)
+    on = earliest if request.GET.get("day") == "yesterday" else today
+    existing = entries.own_check_in(user, on)
+    if existing is not None and not entries.may_edit_check_in(existing, user):
+        messages.info(request, _("Yesterday's check-in is saved. Today's is open all day."))
+        return redirect("checkins:history")
+    form = DailyCheckInForm(
+        request.POST if request.method == "POST" else None,
+        instance=existing,
+        initial=None if existing else {"visibility": user.default_visibility},
+        show_shared_unprompted=membership.role == Partner.Role.INVOLVED,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                _entry, created = entries.save_check_in(membership=membership, on=on, fields=form.cleaned_data)
+            except entries.EntryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Check-in saved.") if created else _("Check-in updated."))
+                return redirect("home")
+    return render(
+        request,
+        "checkins/check_in.html",
+        {
+            "form": form,
+            "on": on,
+            "is_today": on == today,
+            "editing": existing is not None,
+            "yesterday_missing": on == today and entries.own_check_in(user, earliest) is None,
+        },
+        status=status,
+    )
+
+
+@partner_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _earliest, today = entries.check_in_dates(user)
+    recent = list(
+        DailyCheckIn.objects.visible_to(user)
+        .filter(local_date__gte=today - timedelta(days=27))
+        .select_related("author")
+        .order_by("-local_date", "author_id")
+    )
+    return render(request, "checkins/history.html", {"entries": recent, "partner": other_partner(user)})
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def weekly_review(request: HttpRequest) -> HttpResponse:
+    membership: Partner = request.membership  # type: ignore[attr-defined]
+    user = request.user
+    week = week_start_for(user)
+    existing = WeeklyReview.objects.filter(author=user, week_start=week).first()
+    revealed = entries.partner_review_revealed(membership, week)
+    locked = existing is not None and revealed
+    form = None
+    status = 200
+    if not locked:
+        form = WeeklyReviewForm(
+            request.POST if request.method == "POST" else None,
+            instance=existing,
+            initial=None if existing else {"visibility": user.default_visibility},
+            is_involved=membership.role == Partner.Role.INVOLVED,
+        )
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    entries.save_review(membership=membership, fields=form.cleaned_data)
+                except entries.EntryError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("Your review for this week is saved."))
+                    return redirect("checkins:weekly_review")
+    elif request.method == "POST":
+        messages.info(request, _("You've both shared this week's review, so it can't be changed now."))
+        return redirect("checkins:weekly_review")
+    partner = other_partner(user)
+    theirs = (
+        WeeklyReview.objects.visible_to(user).filter(week_start=week).exclude(author=user).first() if partner else None
+    )
+    return render(
+        request,
+        "checkins/weekly_review.html",
+        {
+            "form": form,
+            "week": week,
+            "week_end": week + timedelta(days=6),
+            "mine": existing,
+            "theirs": theirs,
+            "partner": partner,
+            "items": CSI4_ITEMS,
+            "cutoff": DISTRESS_CUTOFF,
+        },
+        status=status,
+    )
+
+
+@partner_required
+@require_GET
+def reviews(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    past = list(WeeklyReview.objects.visible_to(user).select_related("author").order_by("-week_start", "author_id"))
+    return render(
+        request,
+        "checkins/reviews.html",
+        {"reviews": past, "partner": other_partner(user), "items": CSI4_ITEMS, "cutoff": DISTRESS_CUTOFF},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def safety_check(request: HttpRequest) -> HttpResponse:
+    """ "Do you feel safe with your partner?" — the answer goes nowhere but to the next page."""
+    if request.method == "POST":
+        answer = request.POST.get("feels_safe")
+        if answer not in {"yes", "no", "later"}:
+            return render(request, "checkins/safety_check.html", {"error": True}, status=400)
+        if request.user.is_authenticated:
+            safety.mark_offered(request.user)
+        if answer == "no":
+            return redirect("checkins:safety_support")
+        if answer == "yes":
+            messages.success(request, _("Thank you. You can come back to this question at any time, from any page."))
+        return redirect("home")
+    return render(request, "checkins/safety_check.html")
+
+
+@require_GET
+def safety_support(request: HttpRequest) -> HttpResponse:
+    country, resources = safety.resources_for(request.GET.get("country", ""))
+    return render(
+        request,
+        "checkins/safety_support.html",
+        {
+            "country": country,
+            "resources": resources,
+            "countries": sorted(settings.SAFETY_COUNTRY_NAMES.items(), key=lambda c: (c[0] != "international", c[1])),
+        },
+    )
