@@ -1,0 +1,417 @@
+"""Server-rendered, accessible SVG line charts: no JavaScript, no chart library, nothing inline for the CSP.
+
+The markup carries no ``style`` attribute, no ``<style>`` and no ``<script>`` (the site runs under
+``style-src 'self'``). Every element has a class for the stylesheet, plus presentation attributes
+(``stroke``, ``fill``, ...) as calm defaults, which any CSS rule on the class overrides.
+
+Classes used (all inside ``svg.chart``):
+
+``chart``               the ``<svg>`` itself (give it ``width: 100%; height: auto``)
+``chart-grid``          horizontal gridlines at the y ticks
+``chart-axis``          the x axis baseline
+``chart-tick``          x and y tick labels
+``chart-empty``         the centred "No entries yet" when nothing is charted
+``threshold``           the dashed horizontal reference line (e.g. the CSI-4 distress line)
+``threshold-label``     its text
+``series series-N``     the ``<g>`` of one series
+``line series-N``       a polyline segment (a line breaks where a check-in is missing)
+``marker series-N``     a point: a circle for ``series-1``, a square for ``series-2``
+``chart-legend``        the legend ``<g>``; ``legend-marker series-N`` and ``legend-label`` inside it
+
+Points outside ``start..end`` are left out of both the drawing and the data table; values outside
+``y_min..y_max`` are clamped for drawing only (the table keeps the real value).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+__all__ = ["Chart", "Series", "line_chart"]
+
+NO_DATA_TEXT = "No entries yet"
+
+# Geometry of the viewBox (user units); the chart scales to its container's width.
+WIDTH = 640
+HEIGHT = 240
+LEFT = 44  # room for y tick labels
+RIGHT = WIDTH - 28  # room for half of the last x tick label
+TOP = 34  # room for the legend
+BOTTOM = HEIGHT - 34  # room for the x tick labels
+LEGEND_Y = 14
+MAX_X_LABELS = 8
+
+# Fallback colours (presentation attributes); the stylesheet's rules win over these.
+INK_MUTED = "#5b6b70"
+GRID = "#e3ddd5"
+AXIS = "#b9b0a5"
+THRESHOLD = "#8b1e1e"
+SERIES_COLOURS = {"series-1": "#1f5f5b", "series-2": "#a0522d"}
+MARKER_EDGE = "#ffffff"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+_CHART_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+# Characters XML 1.0 forbids even as references: C0 controls other than tab, LF and CR, surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str  # user-provided text: escaped on output
+    points: tuple[tuple[date, float], ...]  # (day or week start, value); any order; a repeated date: the last wins
+    css_class: str = "series-1"  # "series-1" (circles) or "series-2" (squares)
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: SafeString
+    rows: list[tuple[date, list[float | None]]]  # the data-table fallback, one row per date, sorted
+    series_names: list[str]
+    has_data: bool
+
+
+def line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    series: Sequence[Series],
+    start: date,
+    end: date,
+    y_min: float,
+    y_max: float,
+    y_ticks: Sequence[float],
+    threshold: float | None = None,
+    threshold_label: str = "",
+    x_label_format: str = "%d %b",
+    weekly: bool = False,
+) -> Chart:
+    """A line chart of ``series`` over ``start..end`` (inclusive), by day, or by week when ``weekly``.
+
+    ``x_label_format`` is a strftime format; ``%-d`` (day without a leading zero) works on every platform.
+    """
+    if not _CHART_ID.match(chart_id):
+        raise ValueError(f"chart_id must be a plain identifier (letters, digits, _ and -), not {chart_id!r}")
+    if end < start:
+        raise ValueError("end must not be before start")
+    if not (math.isfinite(y_min) and math.isfinite(y_max) and y_max > y_min):
+        raise ValueError("y_max must be greater than y_min")
+    for s in series:
+        if s.css_class not in SERIES_COLOURS:
+            raise ValueError(f"css_class must be one of {sorted(SERIES_COLOURS)}, not {s.css_class!r}")
+
+    values = [_values_in_range(s, start, end) for s in series]
+    dates = sorted({d for by_date in values for d in by_date})
+    rows = [(d, [by_date.get(d) for by_date in values]) for d in dates]
+    has_data = bool(dates)
+
+    scale = _Scale(start=start, end=end, y_min=y_min, y_max=y_max)
+    max_gap = 7 if weekly else 1
+    dense = (end - start).days > (45 * 7 if weekly else 45)
+
+    parts: list[str] = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {} {}" '
+            'preserveAspectRatio="xMidYMid meet" role="img" aria-labelledby="{}-title {}-desc" '
+            'font-family="{}" font-size="12">',
+            WIDTH,
+            HEIGHT,
+            chart_id,
+            chart_id,
+            FONT,
+        ),
+        format_html('<title id="{}-title">{}</title>', chart_id, _clean(title)),
+        format_html('<desc id="{}-desc">{}</desc>', chart_id, _clean(description)),
+    ]
+    parts += _y_axis(scale, y_ticks)
+    parts += _x_axis(scale, x_label_format, weekly)
+    if threshold is not None:
+        parts += _threshold(scale, threshold, threshold_label)
+    for s, by_date in zip(series, values, strict=True):
+        parts += _series(scale, s, by_date, max_gap=max_gap, label_format=x_label_format, weekly=weekly, dense=dense)
+    parts += _legend(series)
+    if not has_data:
+        parts.append(
+            format_html(
+                '<text class="chart-empty" x="{}" y="{}" text-anchor="middle" dy="0.35em" fill="{}" font-size="14">'
+                "{}</text>",
+                _num((LEFT + RIGHT) / 2),
+                _num((TOP + BOTTOM) / 2),
+                INK_MUTED,
+                NO_DATA_TEXT,
+            )
+        )
+    parts.append("</svg>")
+    return Chart(
+        svg=mark_safe("\n".join(parts)),  # every part is built with format_html/escape
+        rows=rows,
+        series_names=[s.name for s in series],
+        has_data=has_data,
+    )
+
+
+@dataclass(frozen=True)
+class _Scale:
+    start: date
+    end: date
+    y_min: float
+    y_max: float
+
+    def x(self, day: date) -> float:
+        span = (self.end - self.start).days
+        if span == 0:
+            return (LEFT + RIGHT) / 2
+        return LEFT + (day - self.start).days / span * (RIGHT - LEFT)
+
+    def y(self, value: float) -> float:
+        clamped = min(max(value, self.y_min), self.y_max)
+        return BOTTOM - (clamped - self.y_min) / (self.y_max - self.y_min) * (BOTTOM - TOP)
+
+
+def _values_in_range(s: Series, start: date, end: date) -> dict[date, float]:
+    by_date: dict[date, float] = {}
+    for day, value in s.points:
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{s.name!r} has a value that is not a finite number on {day}")
+        if start <= day <= end:
+            by_date[day] = number
+    return dict(sorted(by_date.items()))
+
+
+def _y_axis(scale: _Scale, y_ticks: Iterable[float]) -> list[str]:
+    parts = []
+    for tick in sorted(set(y_ticks)):
+        if not scale.y_min <= tick <= scale.y_max:
+            continue
+        y = _num(scale.y(tick))
+        parts.append(
+            format_html(
+                '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+                LEFT,
+                y,
+                RIGHT,
+                y,
+                GRID,
+            )
+        )
+        parts.append(
+            format_html(
+                '<text class="chart-tick" x="{}" y="{}" text-anchor="end" dy="0.35em" fill="{}">{}</text>',
+                LEFT - 8,
+                y,
+                INK_MUTED,
+                _num(tick),
+            )
+        )
+    return parts
+
+
+def _x_axis(scale: _Scale, label_format: str, weekly: bool) -> list[str]:
+    parts = [
+        format_html(
+            '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
+            LEFT,
+            BOTTOM,
+            RIGHT,
+            BOTTOM,
+            AXIS,
+        )
+    ]
+    for day in _x_ticks(scale.start, scale.end, weekly):
+        parts.append(
+            format_html(
+                '<text class="chart-tick" x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+                _num(scale.x(day)),
+                BOTTOM + 20,
+                INK_MUTED,
+                _clean(_format_date(day, label_format)),
+            )
+        )
+    return parts
+
+
+def _x_ticks(start: date, end: date, weekly: bool) -> list[date]:
+    """At most MAX_X_LABELS dates to label, counted back from the latest day (or week start)."""
+    if weekly:
+        count = (end - start).days // 7  # week starts after the first
+        step = _step(count, (1, 2, 4, 8, 13, 26, 52)) * 7
+        last = start + timedelta(days=count * 7)
+    else:
+        count = (end - start).days
+        step = _step(count, (1, 2, 3, 7, 14, 28, 56, 91, 182, 364))
+        last = end
+    ticks = []
+    day = last
+    while day >= start:
+        ticks.append(day)
+        day -= timedelta(days=step)
+    return sorted(ticks)
+
+
+def _step(count: int, candidates: Sequence[int]) -> int:
+    for step in candidates:
+        if count // step + 1 <= MAX_X_LABELS:
+            return step
+    return math.ceil((count + 1) / MAX_X_LABELS)
+
+
+def _threshold(scale: _Scale, threshold: float, label: str) -> list[str]:
+    y = scale.y(threshold)
+    parts = [
+        format_html(
+            '<line class="threshold" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
+            'stroke-dasharray="6 4"/>',
+            LEFT,
+            _num(y),
+            RIGHT,
+            _num(y),
+            THRESHOLD,
+        )
+    ]
+    if label:
+        # Above the line, unless the line is at the top of the plot: then below it.
+        label_y = y - 5 if y - TOP >= 14 else y + 14
+        parts.append(
+            format_html(
+                '<text class="threshold-label" x="{}" y="{}" text-anchor="end" fill="{}" font-size="11">{}</text>',
+                RIGHT,
+                _num(label_y),
+                THRESHOLD,
+                _clean(label),
+            )
+        )
+    return parts
+
+
+def _series(
+    scale: _Scale,
+    s: Series,
+    by_date: dict[date, float],
+    *,
+    max_gap: int,
+    label_format: str,
+    weekly: bool,
+    dense: bool,
+) -> list[str]:
+    colour = SERIES_COLOURS[s.css_class]
+    parts = [format_html('<g class="series {}">', s.css_class)]
+    for segment in _segments(list(by_date), max_gap):
+        if len(segment) < 2:
+            continue  # a lone point is shown by its marker alone
+        coordinates = " ".join(f"{_num(scale.x(d))},{_num(scale.y(by_date[d]))}" for d in segment)
+        parts.append(
+            format_html(
+                '<polyline class="line {}" points="{}" fill="none" stroke="{}" stroke-width="2" '
+                'stroke-linejoin="round" stroke-linecap="round"/>',
+                s.css_class,
+                coordinates,
+                colour,
+            )
+        )
+    size = 2.5 if dense else 4  # circle radius; half the square's side
+    for day, value in by_date.items():
+        when = _format_date(day, label_format)
+        label = f"{s.name}, {'week of ' if weekly else ''}{when}: {_num(value)}"
+        parts.append(_marker(s.css_class, scale.x(day), scale.y(value), size, colour, title=label))
+    parts.append("</g>")
+    return parts
+
+
+def _segments(days: list[date], max_gap: int) -> list[list[date]]:
+    """Sorted days split where two neighbours are more than max_gap days apart."""
+    segments: list[list[date]] = []
+    for day in days:
+        if segments and (day - segments[-1][-1]).days <= max_gap:
+            segments[-1].append(day)
+        else:
+            segments.append([day])
+    return segments
+
+
+def _marker(
+    css_class: str, x: float, y: float, size: float, colour: str, *, title: str = "", role: str = "marker"
+) -> str:
+    """A circle (series-1) or a square (series-2) centred on (x, y), with an optional <title>."""
+    tooltip = format_html("<title>{}</title>", _clean(title)) if title else ""
+    if css_class == "series-2":
+        side = size * 2 * 0.9  # a square looks larger than a circle of the same width
+        return format_html(
+            '<rect class="{} {}" x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}" stroke-width="1.5">'
+            "{}</rect>",
+            role,
+            css_class,
+            _num(x - side / 2),
+            _num(y - side / 2),
+            _num(side),
+            _num(side),
+            colour,
+            MARKER_EDGE,
+            tooltip,
+        )
+    return format_html(
+        '<circle class="{} {}" cx="{}" cy="{}" r="{}" fill="{}" stroke="{}" stroke-width="1.5">{}</circle>',
+        role,
+        css_class,
+        _num(x),
+        _num(y),
+        _num(size),
+        colour,
+        MARKER_EDGE,
+        tooltip,
+    )
+
+
+def _legend(series: Sequence[Series]) -> list[str]:
+    if not series:
+        return []
+    parts = ['<g class="chart-legend">']
+    x = float(LEFT)
+    for s in series:
+        name = s.name if len(s.name) <= 24 else s.name[:23] + "…"
+        colour = SERIES_COLOURS[s.css_class]
+        parts.append(
+            format_html(
+                '<line class="legend-line {}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
+                s.css_class,
+                _num(x),
+                LEGEND_Y,
+                _num(x + 18),
+                LEGEND_Y,
+                colour,
+            )
+        )
+        parts.append(_marker(s.css_class, x + 9, LEGEND_Y, 4, colour, role="legend-marker"))
+        parts.append(
+            format_html(
+                '<text class="legend-label" x="{}" y="{}" dy="0.35em" fill="{}">{}</text>',
+                _num(x + 24),
+                LEGEND_Y,
+                INK_MUTED,
+                _clean(name),
+            )
+        )
+        x += 24 + 7 * len(name) + 20  # ~7 user units a character at font-size 12
+    parts.append("</g>")
+    return parts
+
+
+def _format_date(day: date, label_format: str) -> str:
+    return day.strftime(label_format.replace("%-d", str(day.day)))
+
+
+def _num(value: float) -> str:
+    """At most one decimal, no trailing zeros, no "-0"."""
+    text = f"{round(value, 1):.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _clean(text: str) -> str:
+    """User text, escaped, without the characters XML cannot carry."""
+    return escape(_NOT_XML.sub("", text))
