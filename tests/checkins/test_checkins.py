@@ -1,0 +1,300 @@
+"""Daily check-ins, weekly reviews revealed together, the safety check and the home page."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import local_today, week_start_for
+from tests.factories import UserFactory, make_couple
+from tests.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+CHECK_IN = {"mood": "4", "trust": "6", "closeness": "5", "high": "A walk together", "low": "", "to_talk_through": "",
+            "trigger_note": "", "visibility": "partner"}  # fmt: skip
+REVIEW = {
+    "what_worked": "The evening talks.", "what_was_hard": "Sunday.", "small_victory": "We laughed.",
+    "appreciation": "You listened.", "accountability": "", "csi_happiness": "3", "csi_warm": "3",
+    "csi_rewarding": "3", "csi_satisfied": "3", "visibility": "partner",
+}  # fmt: skip
+
+
+@pytest.fixture
+def couple():
+    return make_couple(
+        hurt=UserFactory(display_name="Alex", email="alex@example.com"),
+        involved=UserFactory(display_name="Sam", email="sam@example.com"),
+    )
+
+
+def _people(couple):
+    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- daily check-ins --------------------------------------------------------------------------
+
+
+def test_a_check_in_is_saved_and_shared_with_the_partner(couple) -> None:
+    alex, sam = _people(couple)
+    response = _client(alex).post(reverse("checkins:check_in"), CHECK_IN)
+    assert response.status_code == 302
+    entry = DailyCheckIn.objects.get()
+    assert (entry.author, entry.local_date, entry.mood, entry.trust) == (alex, local_today(alex), 4, 6)
+    home = page(_client(sam).get(reverse("home")))
+    assert "Alex has shared a check-in today" in home and "A walk together" in home
+
+
+def test_the_default_visibility_is_the_person_s_own_setting(couple) -> None:
+    alex, _sam = _people(couple)
+    alex.default_visibility = "only_me"
+    alex.save()
+    import re
+
+    form = page(_client(alex).get(reverse("checkins:check_in")))
+    checked = re.findall(r'<input[^>]*name="visibility"[^>]*>', form)
+    assert [tag for tag in checked if "checked" in tag] == [t for t in checked if 'value="only_me"' in t]
+
+
+def test_only_me_check_ins_never_reach_the_partner_in_any_form(couple) -> None:
+    alex, sam = _people(couple)
+    _client(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "high": "a private high", "visibility": "only_me"})
+    sam_client = _client(sam)
+    home = page(sam_client.get(reverse("home")))
+    assert "a private high" not in home
+    assert "Alex hasn't shared a check-in today" in home
+    assert "No entries yet" in home  # Alex's series on the charts is empty for Sam
+    assert "a private high" not in page(sam_client.get(reverse("checkins:history")))
+    assert not DailyCheckIn.objects.visible_to(sam).exists()
+    assert DailyCheckIn.objects.visible_to(alex).count() == 1
+
+
+def test_the_visibility_matrix_for_check_ins(couple) -> None:
+    alex, sam = _people(couple)
+    outsider = make_couple().partners.get(seat=1).user
+    today = local_today(alex)
+    rows = {
+        v: DailyCheckIn.objects.create(
+            couple=couple,
+            author=alex,
+            local_date=today - timedelta(days=i),
+            mood=3,
+            trust=5,
+            closeness=5,
+            visibility=v,
+        )
+        for i, v in enumerate(["only_me", "partner", "therapist"])
+    }
+    from django.contrib.auth.models import AnonymousUser
+
+    assert set(DailyCheckIn.objects.visible_to(alex)) == set(rows.values())
+    assert set(DailyCheckIn.objects.visible_to(sam)) == {rows["partner"], rows["therapist"]}
+    assert not DailyCheckIn.objects.visible_to(outsider).exists()
+    assert not DailyCheckIn.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_bad_check_in_input_is_a_clear_400_that_keeps_what_was_typed(couple) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    for bad in ({"mood": "9"}, {"trust": "11"}, {"closeness": "-1"}, {"trust": "lots"}, {"visibility": "world"}):
+        response = client.post(reverse("checkins:check_in"), {**CHECK_IN, "high": "kept words", **bad})
+        assert response.status_code == 400, bad
+        assert "kept words" in page(response)
+    assert not DailyCheckIn.objects.exists()
+
+
+def test_one_check_in_a_day_by_constraint_and_edits_update_it(couple) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    client.post(reverse("checkins:check_in"), CHECK_IN)
+    client.post(reverse("checkins:check_in"), {**CHECK_IN, "trust": "8"})  # a second tab, or an edit
+    assert DailyCheckIn.objects.count() == 1 and DailyCheckIn.objects.get().trust == 8
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=3,
+                                    closeness=3, visibility="partner")  # fmt: skip
+
+
+def test_yesterday_can_be_added_late_but_not_earlier_or_later(couple) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    assert client.post(reverse("checkins:check_in") + "?day=yesterday", CHECK_IN).status_code == 302
+    assert DailyCheckIn.objects.get().local_date == local_today(alex) - timedelta(days=1)
+    # Once saved, yesterday's is kept as it is.
+    assert client.get(reverse("checkins:check_in") + "?day=yesterday")["Location"] == reverse("checkins:history")
+    from checkins import entries
+
+    membership = couple.partners.get(seat=1)
+    for day in (local_today(alex) - timedelta(days=2), local_today(alex) + timedelta(days=1)):
+        with pytest.raises(entries.EntryError):
+            entries.save_check_in(membership=membership, on=day, fields={"mood": 3, "trust": 3, "closeness": 3,
+                                                                        "visibility": "partner"})  # fmt: skip
+
+
+@pytest.mark.parametrize(("zone", "utc_moment", "local_day"), [
+    ("Pacific/Auckland", datetime(2026, 11, 21, 10, 30, tzinfo=UTC), date(2026, 11, 21)),  # 23:30 at UTC+13
+    ("Pacific/Honolulu", datetime(2026, 11, 22, 9, 30, tzinfo=UTC), date(2026, 11, 21)),  # 23:30 at UTC-10
+])  # fmt: skip
+def test_a_check_in_at_half_past_eleven_counts_for_that_local_date(couple, zone, utc_moment, local_day) -> None:
+    alex, _sam = _people(couple)
+    alex.time_zone = zone
+    alex.save()
+    with time_machine.travel(utc_moment, tick=False):
+        _client(alex).post(reverse("checkins:check_in"), CHECK_IN)
+    assert DailyCheckIn.objects.get().local_date == local_day
+
+
+def test_the_involved_partner_is_asked_what_they_shared_unprompted(couple) -> None:
+    alex, sam = _people(couple)
+    assert "What I shared without being asked" in page(_client(sam).get(reverse("checkins:check_in")))
+    assert "What I shared without being asked" not in page(_client(alex).get(reverse("checkins:check_in")))
+    _client(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "shared_unprompted": "forged"})
+    assert DailyCheckIn.objects.get(author=alex).shared_unprompted == ""
+
+
+# --- weekly reviews, revealed together ---------------------------------------------------------
+
+
+def test_reviews_are_revealed_only_when_both_have_shared(couple) -> None:
+    alex, sam = _people(couple)
+    alex_client, sam_client = _client(alex), _client(sam)
+    alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Alex's appreciation"})
+    text = page(sam_client.get(reverse("checkins:weekly_review")))
+    assert "Alex's appreciation" not in text
+    assert not WeeklyReview.objects.visible_to(sam).exclude(author=sam).exists()
+    assert "Alex's appreciation" not in page(sam_client.get(reverse("checkins:reviews")))
+    # Alex can still change it while Sam hasn't shared.
+    alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Alex's appreciation, revised"})
+    sam_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Sam's appreciation"})
+    assert "Alex's appreciation, revised" in page(sam_client.get(reverse("checkins:weekly_review")))
+    assert "Sam's appreciation" in page(alex_client.get(reverse("checkins:weekly_review")))
+    # Once revealed, neither can change theirs.
+    response = alex_client.post(
+        reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "changed after"}, follow=True
+    )
+    assert "can't be changed now" in page(response)
+    assert WeeklyReview.objects.get(author=alex).appreciation == "Alex's appreciation, revised"
+
+
+def test_a_review_is_revealed_when_the_week_is_over_even_if_the_partner_never_wrote(couple) -> None:
+    alex, sam = _people(couple)
+    _client(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "from last week"})
+    week = WeeklyReview.objects.get().week_start
+    with time_machine.travel(datetime.combine(week + timedelta(days=8), datetime.min.time(), tzinfo=UTC)):
+        assert week_start_for(sam) > week
+        assert "from last week" in page(_client(sam).get(reverse("checkins:reviews")))
+
+
+def test_only_me_reviews_are_never_revealed(couple) -> None:
+    alex, sam = _people(couple)
+    _client(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "secret", "visibility": "only_me"})
+    _client(sam).post(reverse("checkins:weekly_review"), REVIEW)
+    assert "secret" not in page(_client(sam).get(reverse("checkins:weekly_review")))
+    assert not WeeklyReview.objects.visible_to(sam).filter(author=alex).exists()
+
+
+def test_the_review_form_uses_the_csi4_wording_and_refuses_bad_scores(couple) -> None:
+    alex, sam = _people(couple)
+    text = page(_client(sam).get(reverse("checkins:weekly_review")))
+    assert "I have a warm and comfortable relationship with my partner." in text
+    assert "what I did this week to rebuild trust" in text  # the involved partner's prompt
+    response = _client(alex).post(
+        reverse("checkins:weekly_review"), {**REVIEW, "csi_happiness": "7", "what_worked": "kept"}
+    )
+    assert response.status_code == 400 and "kept" in page(response)
+    assert not WeeklyReview.objects.exists()
+    _client(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "csi_happiness": "6", "csi_warm": "5"})
+    assert WeeklyReview.objects.get().csi_total == 6 + 5 + 3 + 3
+
+
+# --- the private safety check ----------------------------------------------------------------
+
+
+def test_the_safety_check_is_offered_once_and_no_answer_is_stored(couple) -> None:
+    alex, sam = _people(couple)
+    client = _client(alex)
+    assert "Do you feel safe with your partner?" in page(client.get(reverse("home")))
+    response = client.post(reverse("checkins:safety_check"), {"feels_safe": "no"})
+    assert response["Location"] == reverse("checkins:safety_support")
+    alex.refresh_from_db()
+    assert alex.safety_check_offered_at is not None
+    assert "Do you feel safe with your partner?" not in page(client.get(reverse("home")))
+    # Sam's side shows nothing of it, and Sam is still offered it.
+    sam_home = page(_client(sam).get(reverse("home")))
+    assert "Do you feel safe with your partner?" in sam_home
+    support = page(client.get(reverse("checkins:safety_support") + "?country=GB"))
+    assert "0808 2000 247" in support and "local emergency number" in support
+
+
+def test_the_safety_pages_work_for_anyone_and_bad_answers_are_a_400(client) -> None:
+    assert client.get(reverse("checkins:safety_check")).status_code == 200
+    assert client.post(reverse("checkins:safety_check"), {"feels_safe": "maybe"}).status_code == 400
+    assert "1-800-799-7233" in page(client.get(reverse("checkins:safety_support") + "?country=US"))
+    assert "emergency" in page(client.get(reverse("checkins:safety_support") + "?country=XX"))
+
+
+# --- the home page -------------------------------------------------------------------------------
+
+
+def _seed(couple, days: int = 20) -> None:
+    alex, sam = _people(couple)
+    today = local_today(alex)
+    for i in range(days):
+        for person, visibility in ((alex, "partner"), (sam, "only_me" if i % 2 else "partner")):
+            DailyCheckIn.objects.create(
+                couple=couple, author=person, local_date=today - timedelta(days=i), mood=3, trust=5 + i % 3,
+                closeness=4, visibility=visibility,
+            )  # fmt: skip
+
+
+def test_the_home_page_shows_charts_with_a_table_and_a_streak(couple) -> None:
+    _seed(couple)
+    alex, _sam = _people(couple)
+    text = page(_client(alex).get(reverse("home")))
+    assert text.count('role="img"') >= 4 and "Show the numbers" in text
+    assert "You've checked in 20 days in a row" in text
+    assert "13.5" in text
+
+
+def test_the_partner_s_private_entries_are_not_on_the_charts_or_counts(couple) -> None:
+    _seed(couple, days=10)
+    _alex, _sam = _people(couple)
+    from checkins import dashboard
+
+    context = dashboard.home_context(couple.partners.get(seat=1), couple.partners.get(seat=2))
+    trust_chart = context["charts"][0]
+    sam_values = [values[1] for _day, values in trust_chart.rows if values[1] is not None]
+    assert len(sam_values) == 5  # only Sam's shared days, never the "only me" ones
+    assert len(context["partner_recent"]) == 5
+
+
+def test_a_dip_is_framed_as_normal(couple) -> None:
+    alex, _sam = _people(couple)
+    today = local_today(alex)
+    for i in range(14):
+        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
+                                    trust=4 if i < 7 else 7, closeness=4, visibility="partner")  # fmt: skip
+    assert "normal part of recovery" in page(_client(alex).get(reverse("home")))
+
+
+def test_milestones_for_the_first_check_in_and_a_seven_day_streak(couple) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    client.post(reverse("checkins:check_in"), CHECK_IN)
+    assert "Your first check-in" in page(client.get(reverse("home")))
+    today = local_today(alex)
+    for i in range(1, 7):
+        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
+                                    trust=4, closeness=4, visibility="partner")  # fmt: skip
+    assert "Seven days of check-ins in a row" in page(client.get(reverse("home")))
