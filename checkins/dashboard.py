@@ -80,11 +80,12 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
             result.append(charts.Series(name=partner_name, points=tuple(sorted(shared)), css_class="series-2"))
         return result
 
-    def daily_chart(field: str, title: str, description: str, y_max: int, y_min: int, ticks: list[int]) -> object:
-        return charts.line_chart(
+    def daily_chart(field: str, title: str, description: str, y_max: int, y_min: int, ticks: list[int]) -> dict:
+        chart = charts.line_chart(
             chart_id=f"chart-{field}", title=title, description=description, series=series(check_ins, field),
             start=start, end=today, y_min=y_min, y_max=y_max, y_ticks=ticks,
         )  # fmt: skip
+        return {"title": title, "chart": chart}
 
     review_series = [
         charts.Series(
@@ -135,6 +136,7 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
                 [1, 3, 5],
             ),
         ],
+        "csi_chart_title": _("Relationship satisfaction (CSI-4), by week"),
         "csi_chart": charts.line_chart(
             chart_id="chart-csi",
             title=_("Relationship satisfaction (CSI-4), by week"),

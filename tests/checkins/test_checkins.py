@@ -273,7 +273,7 @@ def test_the_partner_s_private_entries_are_not_on_the_charts_or_counts(couple) -
     from checkins import dashboard
 
     context = dashboard.home_context(couple.partners.get(seat=1), couple.partners.get(seat=2))
-    trust_chart = context["charts"][0]
+    trust_chart = context["charts"][0]["chart"]
     sam_values = [values[1] for _day, values in trust_chart.rows if values[1] is not None]
     assert len(sam_values) == 5  # only Sam's shared days, never the "only me" ones
     assert len(context["partner_recent"]) == 5

@@ -24,6 +24,13 @@ def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settin
     assert doc.is_therapist and couple_of(doc) is None
     assert all(alex.check_password(DEMO_PASSWORD) for alex in (alex, sam, doc))
     assert EmailAddress.objects.filter(verified=True).count() == 3
+    from checkins.models import DailyCheckIn, WeeklyReview
+    from plans.stages import current_stage
+
+    assert current_stage(couple_of(alex)) == 3
+    for person in (alex, sam):
+        assert DailyCheckIn.objects.filter(author=person).count() > 30
+        assert WeeklyReview.objects.filter(author=person).count() == 6
 
 
 def test_the_demo_logins_work(client, settings) -> None:

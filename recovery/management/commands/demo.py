@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from checkins.demo import seed_demo_check_ins
 from plans.demo import seed_demo_plan
 from recovery.access import forget_membership, membership_of
 from recovery.couples import SITUATION_HURT, create_couple
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             couple = membership_of(alex).couple
             if seed_demo_plan(couple):
                 self.stdout.write("Alex and Sam are six weeks into the plan, at stage 3.")
+            if seed_demo_check_ins(couple):
+                self.stdout.write("…with six weeks of check-ins and weekly reviews.")
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {DEMO_PASSWORD})"))
         for email, name, _zone, who in DEMO_PEOPLE:
