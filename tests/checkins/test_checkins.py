@@ -298,3 +298,30 @@ def test_milestones_for_the_first_check_in_and_a_seven_day_streak(couple) -> Non
         DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
                                     trust=4, closeness=4, visibility="partner")  # fmt: skip
     assert "Seven days of check-ins in a row" in page(client.get(reverse("home")))
+
+
+@pytest.mark.parametrize("model", ["review", "completion"])
+def test_the_visibility_matrix_for_reviews_and_plan_completions(couple, model) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from plans.models import Completion, Step
+
+    alex, sam = _people(couple)
+    outsider = make_couple().partners.get(seat=1).user
+    rows = {}
+    for i, visibility in enumerate(["only_me", "partner", "therapist"]):
+        if model == "review":
+            rows[visibility] = WeeklyReview.objects.create(
+                couple=couple, author=alex, week_start=week_start_for(alex) - timedelta(weeks=i + 1),
+                csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=3, visibility=visibility,
+            )  # fmt: skip
+        else:
+            step = Step.objects.filter(stage__number=1, private=False)[i]
+            rows[visibility] = Completion.objects.create(
+                step=step, couple=couple, author=alex, period="once", done_on=local_today(alex), visibility=visibility
+            )
+    manager = WeeklyReview.objects if model == "review" else Completion.objects
+    assert set(manager.visible_to(alex)) == set(rows.values())
+    assert set(manager.visible_to(sam)) == {rows["partner"], rows["therapist"]}
+    assert not manager.visible_to(outsider).exists()
+    assert not manager.visible_to(AnonymousUser()).exists()
