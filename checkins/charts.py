@@ -11,12 +11,13 @@ Classes used (all inside ``svg.chart``):
 ``chart-axis``          the x axis baseline
 ``chart-tick``          x and y tick labels
 ``chart-empty``         the centred "No entries yet" when nothing is charted
-``threshold``           the dashed horizontal reference line (e.g. the CSI-4 distress line)
-``threshold-label``     its text
+``threshold``           the dashed horizontal reference line (e.g. the CSI-4 distress line), with a <title>
+``threshold-label``     its label, shown in the legend (where no data line can run through it)
 ``series series-N``     the ``<g>`` of one series
 ``line series-N``       a polyline segment (a line breaks where a check-in is missing)
 ``marker series-N``     a point: a circle for ``series-1``, a square for ``series-2``
-``chart-legend``        the legend ``<g>``; ``legend-marker series-N`` and ``legend-label`` inside it
+``chart-legend``        the legend ``<g>``: ``legend-line series-N``, ``legend-marker series-N`` and
+                        ``legend-label`` for each series, then ``legend-threshold`` and ``threshold-label``
 
 Points outside ``start..end`` are left out of both the drawing and the data table; values outside
 ``y_min..y_max`` are clamped for drawing only (the table keeps the real value).
@@ -89,7 +90,7 @@ def line_chart(
     y_ticks: Sequence[float],
     threshold: float | None = None,
     threshold_label: str = "",
-    x_label_format: str = "%d %b",
+    x_label_format: str = "%-d %b",
     weekly: bool = False,
 ) -> Chart:
     """A line chart of ``series`` over ``start..end`` (inclusive), by day, or by week when ``weekly``.
@@ -135,7 +136,7 @@ def line_chart(
         parts += _threshold(scale, threshold, threshold_label)
     for s, by_date in zip(series, values, strict=True):
         parts += _series(scale, s, by_date, max_gap=max_gap, label_format=x_label_format, weekly=weekly, dense=dense)
-    parts += _legend(series)
+    parts += _legend(series, threshold_label if threshold is not None else "")
     if not has_data:
         parts.append(
             format_html(
@@ -263,31 +264,20 @@ def _step(count: int, candidates: Sequence[int]) -> int:
 
 
 def _threshold(scale: _Scale, threshold: float, label: str) -> list[str]:
-    y = scale.y(threshold)
-    parts = [
+    """The dashed reference line; its label goes in the legend, where no data line can cross it."""
+    y = _num(scale.y(threshold))
+    return [
         format_html(
             '<line class="threshold" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
-            'stroke-dasharray="6 4"/>',
+            'stroke-dasharray="6 4">{}</line>',
             LEFT,
-            _num(y),
+            y,
             RIGHT,
-            _num(y),
+            y,
             THRESHOLD,
+            format_html("<title>{}</title>", _clean(label)) if label else "",
         )
     ]
-    if label:
-        # Above the line, unless the line is at the top of the plot: then below it.
-        label_y = y - 5 if y - TOP >= 14 else y + 14
-        parts.append(
-            format_html(
-                '<text class="threshold-label" x="{}" y="{}" text-anchor="end" fill="{}" font-size="11">{}</text>',
-                RIGHT,
-                _num(label_y),
-                THRESHOLD,
-                _clean(label),
-            )
-        )
-    return parts
 
 
 def _series(
@@ -368,13 +358,14 @@ def _marker(
     )
 
 
-def _legend(series: Sequence[Series]) -> list[str]:
-    if not series:
+def _legend(series: Sequence[Series], threshold_label: str) -> list[str]:
+    """One entry a series (line, marker, name), then the threshold's (dashed line, label), left to right."""
+    if not series and not threshold_label:
         return []
     parts = ['<g class="chart-legend">']
     x = float(LEFT)
     for s in series:
-        name = s.name if len(s.name) <= 24 else s.name[:23] + "…"
+        name = s.name if len(s.name) <= 24 else s.name[:23].rstrip() + "…"
         colour = SERIES_COLOURS[s.css_class]
         parts.append(
             format_html(
@@ -398,6 +389,27 @@ def _legend(series: Sequence[Series]) -> list[str]:
             )
         )
         x += 24 + 7 * len(name) + 20  # ~7 user units a character at font-size 12
+    if threshold_label:
+        parts.append(
+            format_html(
+                '<line class="legend-threshold" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
+                'stroke-dasharray="4 3"/>',
+                _num(x),
+                LEGEND_Y,
+                _num(x + 18),
+                LEGEND_Y,
+                THRESHOLD,
+            )
+        )
+        parts.append(
+            format_html(
+                '<text class="threshold-label" x="{}" y="{}" dy="0.35em" fill="{}">{}</text>',
+                _num(x + 24),
+                LEGEND_Y,
+                THRESHOLD,
+                _clean(threshold_label),
+            )
+        )
     parts.append("</g>")
     return parts
 
