@@ -87,4 +87,12 @@ def save_review(*, membership: Partner, fields: dict[str, Any]) -> tuple[WeeklyR
             review = WeeklyReview.objects.create(couple=membership.couple, author=user, week_start=week, **fields)
     except IntegrityError as exc:
         raise EntryError(_("This week's review was just saved. Reload to see it.")) from exc
+    if partner_review_revealed(membership, week):
+        from checkins import notifications
+
+        partner = Partner.objects.filter(couple=membership.couple, left_at__isnull=True).exclude(user=user).first()
+        year, number, _weekday = week.isocalendar()
+        notifications.reviews_ready(
+            people=[u for u in (user, partner and partner.user) if u], week=f"{year}-W{number:02d}"
+        )
     return review, True

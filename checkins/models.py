@@ -101,3 +101,71 @@ class WeeklyReview(models.Model):
     @property
     def csi_total(self) -> int:
         return sum(getattr(self, item.key) for item in CSI4_ITEMS)
+
+
+class Reminder(models.Model):
+    """A person's reminder of one kind, at a local time (and weekday), with its next UTC due time."""
+
+    class Kind(models.TextChoices):
+        DAILY_CHECK_IN = "daily", _("Daily check-in")
+        WEEKLY_REVIEW = "weekly", _("Weekly review")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    enabled = models.BooleanField(default=True)
+    local_time = models.TimeField()
+    weekday = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("0 is Monday; weekly only."))
+    next_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="reminder_one_per_kind"),
+            models.CheckConstraint(condition=Q(weekday__isnull=True) | Q(weekday__lte=6), name="reminder_weekday_0_6"),
+        ]
+        indexes = [
+            # The sweep: `WHERE enabled AND next_due_at <= now ORDER BY next_due_at` reads only due rows.
+            models.Index(fields=["next_due_at"], condition=Q(enabled=True), name="reminder_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder of user {self.user_id}"
+
+
+class Delivery(models.Model):
+    """One message for one person, kind and local period: the row that makes sending exactly-once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)  # a reminder kind, or a partner event
+    period = models.CharField(max_length=24)  # "2026-11-21", "2026-W47", "stage-3", …
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "period"], name="delivery_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} for user {self.user_id} ({self.status})"
+
+
+class NotificationSettings(models.Model):
+    """Per person: reminders paused until a date, and the partner events they want by e-mail."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    paused_until = models.DateField(null=True, blank=True)
+    partner_ready = models.BooleanField(_("when my partner is ready to talk about the next step"), default=True)
+    reviews_ready = models.BooleanField(_("when our weekly reviews are ready to read together"), default=True)
+
+    def __str__(self) -> str:
+        return f"Notification settings of user {self.user_id}"

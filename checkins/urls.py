@@ -9,6 +9,8 @@ urlpatterns = [
     path("checkins/", views.history, name="history"),
     path("checkins/week/", views.weekly_review, name="weekly_review"),
     path("checkins/reviews/", views.reviews, name="reviews"),
+    path("reminders/", views.reminder_settings, name="reminders"),
+    path("reminders/pause/<str:token>/", views.pause_reminders, name="pause_reminders"),
     path("safety/", views.safety_check, name="safety_check"),
     path("safety/support/", views.safety_support, name="safety_support"),
 ]

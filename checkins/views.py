@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import entries, safety
+from checkins import entries, reminders, safety, sending
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
-from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import week_start_for
+from checkins.models import DailyCheckIn, Reminder, WeeklyReview
+from checkins.reminder_forms import ReminderSettingsForm
+from checkins.weeks import local_today, week_start_for
 from recovery.access import other_partner
 from recovery.decorators import partner_required
 from recovery.models import Partner
@@ -170,3 +172,50 @@ def safety_support(request: HttpRequest) -> HttpResponse:
             "countries": sorted(settings.SAFETY_COUNTRY_NAMES.items(), key=lambda c: (c[0] != "international", c[1])),
         },
     )
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    current = reminders.reminders_for(user)
+    prefs = reminders.settings_for(user)
+    daily, weekly = current[Reminder.Kind.DAILY_CHECK_IN], current[Reminder.Kind.WEEKLY_REVIEW]
+    initial = {
+        "daily_enabled": daily.enabled, "daily_time": daily.local_time,
+        "weekly_enabled": weekly.enabled, "weekly_weekday": weekly.weekday, "weekly_time": weekly.local_time,
+        "paused_until": prefs.paused_until, "partner_ready": prefs.partner_ready, "reviews_ready": prefs.reviews_ready,
+    }  # fmt: skip
+    form = ReminderSettingsForm(
+        request.POST if request.method == "POST" else None, initial=initial, today=local_today(user)
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            daily.enabled, daily.local_time = data["daily_enabled"], data["daily_time"]
+            weekly.enabled, weekly.weekday, weekly.local_time = (
+                data["weekly_enabled"], data["weekly_weekday"], data["weekly_time"],
+            )  # fmt: skip
+            daily.save(update_fields=["enabled", "local_time"])
+            weekly.save(update_fields=["enabled", "weekday", "local_time"])
+            prefs.paused_until = data["paused_until"]
+            prefs.partner_ready, prefs.reviews_ready = data["partner_ready"], data["reviews_ready"]
+            prefs.save()
+            reminders.reschedule(user)
+            messages.success(request, _("Reminder settings saved."))
+            return redirect("checkins:reminders")
+        return render(request, "checkins/reminders.html", {"form": form, "reminders": current}, status=400)
+    current = {k: Reminder.objects.get(pk=r.pk) for k, r in current.items()}
+    return render(request, "checkins/reminders.html", {"form": form, "reminders": current})
+
+
+@csrf_exempt  # RFC 8058 one-click POSTs come from the mail provider with no cookies; the signed token is the proof
+@require_http_methods(["GET", "POST"])
+def pause_reminders(request: HttpRequest, token: str) -> HttpResponse:
+    user = sending.user_from_pause_token(token)
+    if user is None:
+        return render(request, "checkins/pause_reminders.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        reminders.pause_all(user)
+        return render(request, "checkins/pause_reminders.html", {"done": True})
+    return render(request, "checkins/pause_reminders.html", {})

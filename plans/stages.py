@@ -57,9 +57,21 @@ def say_ready(*, couple: Couple, user: User) -> ReadyResult:
         )
         state = couple_state(couple)
         if not progress.opens_next(state):
+            if action == progress.Action.READY:
+                _tell_the_other(couple, user, state)
             return ReadyResult(action=action, opened=None)
         _move(couple=couple, by=user, to=state.next_stage, reason=StageChange.Reason.OPENED)
         return ReadyResult(action=action, opened=state.next_stage)
+
+
+def _tell_the_other(couple: Couple, user: User, state: progress.CoupleState) -> None:
+    from checkins import notifications
+
+    other = (
+        Partner.objects.filter(couple=couple, left_at__isnull=True).exclude(user=user).select_related("user").first()
+    )
+    if other is not None and state.next_stage is not None and state.next_opened_by is not None:
+        notifications.partner_ready(other=other.user, next_stage=state.next_stage, opened_by=state.next_opened_by)
 
 
 def take_back_ready(*, couple: Couple, user: User) -> None:

@@ -231,9 +231,18 @@ QUICK_EXIT_URL = env.str("QUICK_EXIT_URL", default="https://www.bbc.com/weather"
 # --- E-mail -------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_BACKEND", default=""):  # e.g. django.core.mail.backends.filebased.EmailBackend
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mend <no-reply@mend.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a hung mail server must not hold a web worker
+# Reminders: the sender shown in the inbox (keep it discreet) and the address links in e-mails point at.
+REMINDER_FROM_NAME = env.str("REMINDER_FROM_NAME", default="Mend")
+REMINDER_FROM_ADDRESS = env.str("REMINDER_FROM_ADDRESS", default="no-reply@mend.localhost")
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A delivery claimed by a worker that died mid-send may be claimed again after this many seconds.
+DELIVERY_CLAIM_TIMEOUT = env.int("DELIVERY_CLAIM_TIMEOUT", default=120)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -255,7 +264,15 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# One sweep a minute turns due reminders into deliveries. Run exactly one beat process.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {"task": "checkins.sweep_reminders", "schedule": 60.0, "options": {"expires": 55}},
+}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # How long before a message a killed worker had taken is handed to another worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 
 # --- Static files, i18n, time -------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
-from checkins import dashboard
+from checkins import dashboard, reminders
 from plans.models import Stage
 from plans.stages import current_stage
 from recovery import couples, invitations
@@ -217,9 +217,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
     if request.method == "POST":
         try:
-            invitations.accept_invitation(invitation=invitation, user=request.user)
+            couple = invitations.accept_invitation(invitation=invitation, user=request.user)
         except invitations.InvitationProblem as problem:
             return _invitation_problem(request, problem.code, invitation, status=409)
+        for partner in couple.partners.filter(left_at__isnull=True).select_related("user"):
+            reminders.reminders_for(partner.user)  # both are reminded from now on, at the defaults
         request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome. You've joined your shared space."))
         return redirect("home")
@@ -306,6 +308,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             form.save()
+            reminders.reschedule(request.user)  # reminders follow the (possibly new) time zone
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
         return render(request, "recovery/profile.html", {"form": form}, status=400)

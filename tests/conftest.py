@@ -91,3 +91,11 @@ def _empty_cache(request: pytest.FixtureRequest) -> None:
         from django.core.cache import cache
 
         cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process() -> None:
+    # Tasks queued on commit run in the test process (the worker test starts real workers itself).
+    from recovery.celery import app
+
+    app.conf.task_always_eager = True

@@ -91,6 +91,11 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "get": by_role(HOME, anon=LOGIN, partners="200"),
         "post": by_role(HOME, anon=LOGIN, partners="405"),
     },
+    "checkins:reminders": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),
+    },
+    "checkins:pause_reminders": same("404", "404"),  # the sample token isn't a valid pause token
     # The safety check and its resources are open to anyone, signed in or not.
     "checkins:safety_check": same("200", "400"),
     "checkins:safety_support": same("200", "405"),

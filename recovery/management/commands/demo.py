@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from checkins.demo import seed_demo_check_ins
+from checkins.reminders import reminders_for
 from plans.demo import seed_demo_plan
 from recovery.access import forget_membership, membership_of
 from recovery.couples import SITUATION_HURT, create_couple
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             couple = membership_of(alex).couple
             if seed_demo_plan(couple):
                 self.stdout.write("Alex and Sam are six weeks into the plan, at stage 3.")
+            for person in (alex, sam):
+                reminders_for(person)
             if seed_demo_check_ins(couple):
                 self.stdout.write("…with six weeks of check-ins and weekly reviews.")
 
