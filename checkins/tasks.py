@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -36,7 +38,9 @@ def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def
     claimed = (
         Delivery.objects.filter(pk=delivery_id)
         .filter(
-            Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+            # A worker killed mid-send left it "sending": after the claim timeout another may take it.
+            Q(status=Delivery.Status.PENDING)
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - timedelta(seconds=settings.DELIVERY_CLAIM_TIMEOUT))
         )
         .update(status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
