@@ -1,0 +1,300 @@
+"""The sweep, deliveries, the send task, discreet e-mails, the pause link and partner events."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta
+from smtplib import SMTPServerDisconnected
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.template.loader import get_template
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checkins import reminders, sending
+from checkins.due import local_instant
+from checkins.models import DailyCheckIn, Delivery, NotificationSettings, Reminder
+from checkins.tasks import MAX_RETRIES, send_delivery
+from recovery.models import Couple, User
+from tests.factories import UserFactory, make_couple
+from tests.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+FORBIDDEN = ["affair", "infidel", "cheat", "betray", "trust", "stage", "partner", "therap", "couple", "relationship",
+             "sex", "intima", "unfaithful", "hurt"]  # fmt: skip
+EMAIL_TEMPLATES = ["reminder_daily", "reminder_weekly", "event_update", "invitation"]
+
+
+def _couple(zone: str = "Europe/London"):
+    couple = make_couple(
+        hurt=UserFactory(display_name="Alex", time_zone=zone), involved=UserFactory(display_name="Sam", time_zone=zone)
+    )
+    return couple, couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
+
+
+def _daily(user: User, at: time) -> Reminder:
+    found = reminders.reminders_for(user)
+    Reminder.objects.filter(user=user, kind="weekly").update(enabled=False, next_due_at=None)
+    reminder = found["daily"]
+    reminder.local_time = at
+    reminder.save()
+    reminders.reschedule(user)
+    reminder.refresh_from_db()
+    return reminder
+
+
+def test_a_due_reminder_becomes_one_delivery_and_one_discreet_e_mail(django_capture_on_commit_callbacks) -> None:
+    _c, alex, _sam = _couple()
+    reminder = _daily(alex, time(20, 0))
+    due = reminder.next_due_at
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.sweep(now=due - timedelta(seconds=1)) == []
+        queued = reminders.sweep(now=due)
+    assert len(queued) == 1
+    (message,) = mail.outbox
+    assert message.to == [alex.email]
+    assert message.subject == "A gentle reminder from Mend"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message.extra_headers["List-Unsubscribe"].startswith("<http")
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.period) == ("sent", due.astimezone(ZoneInfo(alex.time_zone)).date().isoformat())
+    reminder.refresh_from_db()
+    assert reminder.next_due_at == due + timedelta(days=1)
+    # The next minute: nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.sweep(now=due + timedelta(minutes=1)) == []
+    assert len(mail.outbox) == 1
+
+
+def test_no_reminder_after_today_s_check_in_or_while_the_space_is_paused() -> None:
+    couple, alex, sam = _couple()
+    for person in (alex, sam):
+        _daily(person, time(20, 0))
+    due = Reminder.objects.get(user=alex, kind="daily").next_due_at
+    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=due.astimezone(ZoneInfo(alex.time_zone)).date(),
+                                mood=3, trust=3, closeness=3, visibility="partner")  # fmt: skip
+    assert [Delivery.objects.get(pk=pk).user for pk in reminders.sweep(now=due)] == [sam]
+    Couple.objects.filter(pk=couple.pk).update(status="paused")
+    assert reminders.sweep(now=due + timedelta(days=1)) == []
+    assert Reminder.objects.get(user=sam, kind="daily").next_due_at == due + timedelta(days=2)  # still advancing
+
+
+def test_a_pause_until_a_date_skips_to_the_day_after() -> None:
+    _c, alex, _sam = _couple()
+    reminder = _daily(alex, time(8, 0))
+    prefs = reminders.settings_for(alex)
+    prefs.paused_until = timezone.now().date() + timedelta(days=5)
+    prefs.save()
+    reminders.reschedule(alex)
+    reminder.refresh_from_db()
+    assert reminder.next_due_at.astimezone(ZoneInfo(alex.time_zone)).date() == prefs.paused_until + timedelta(days=1)
+
+
+def test_a_stale_reminder_is_skipped_not_sent() -> None:
+    _c, alex, _sam = _couple()
+    due = _daily(alex, time(20, 0)).next_due_at
+    assert reminders.sweep(now=due + timedelta(hours=7)) == []
+    assert Reminder.objects.get(user=alex, kind="daily").next_due_at > due + timedelta(hours=7)
+
+
+def test_the_sweep_cost_does_not_grow_with_people_who_have_nothing_due() -> None:
+    def make(count: int) -> None:
+        users = User.objects.bulk_create(
+            [User(email=f"bulk{count}-{i}@example.com", display_name="B", time_zone="UTC") for i in range(count)]
+        )
+        future = timezone.now() + timedelta(hours=3)
+        Reminder.objects.bulk_create(
+            [Reminder(user=u, kind="daily", local_time=time(20, 0), next_due_at=future) for u in users]
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            reminders.sweep()
+        return len(captured)
+
+    make(10)
+    with_ten = queries()
+    make(990)
+    assert queries() == with_ten
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    zone=st.sampled_from(["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata",
+                          "Pacific/Chatham", "Pacific/Kiritimati", "Pacific/Honolulu"]),
+    at=st.sampled_from([time(0, 0), time(1, 30), time(2, 15), time(2, 30), time(8, 0), time(20, 0), time(23, 45)]),
+    start=st.datetimes(min_value=datetime(2026, 3, 1), max_value=datetime(2026, 11, 30)).map(
+        lambda d: d.replace(tzinfo=UTC)
+    ),
+    gaps=st.lists(st.integers(min_value=1, max_value=9 * 60), min_size=1, max_size=40),
+)  # fmt: skip
+def test_any_sequence_of_sweeps_delivers_each_period_at_most_once_and_never_early(zone, at, start, gaps) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():  # each example starts from an empty table and leaves nothing behind
+        _check_sweeps(zone, at, start, gaps)
+        transaction.set_rollback(True)
+
+
+def _check_sweeps(zone: str, at: time, start: datetime, gaps: list[int]) -> None:
+    _c, alex, _sam = _couple(zone)
+    Reminder.objects.all().delete()
+    reminder = Reminder.objects.create(user=alex, kind="daily", local_time=at)
+    reminder.next_due_at = reminders.compute_next_due(reminder, alex, start)
+    reminder.save()
+    now, seen = start, {}
+    for gap in gaps:
+        now += timedelta(minutes=gap)
+        with time_machine.travel(now, tick=False):
+            for pk in reminders.sweep(now=now):
+                delivery = Delivery.objects.get(pk=pk)
+                assert delivery.period not in seen  # at most once (the database would refuse a second row)
+                seen[delivery.period] = now
+    zone_info = ZoneInfo(zone)
+    for period, when in seen.items():
+        assert when >= local_instant(datetime.fromisoformat(period).date(), at, zone_info)  # never early
+    assert Delivery.objects.filter(user=alex).count() == len(seen)
+
+
+def test_the_send_task_is_idempotent() -> None:
+    _c, alex, _sam = _couple()
+    delivery = Delivery.objects.create(user=alex, kind="daily", period="2026-11-21")
+    assert send_delivery.apply(args=[delivery.pk]).get() == "sent"
+    assert send_delivery.apply(args=[delivery.pk]).get() == "not claimed"
+    assert len(mail.outbox) == 1
+
+
+def test_mail_server_errors_are_retried_then_recorded(monkeypatch) -> None:
+    _c, alex, _sam = _couple()
+    delivery = Delivery.objects.create(user=alex, kind="daily", period="2026-11-21")
+
+    def refuse(self, *args, **kwargs) -> int:
+        raise SMTPServerDisconnected("the mail server hung up")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    retried = []
+    monkeypatch.setattr(send_delivery, "retry", _recording_retry(send_delivery.retry, retried))
+    # Run in-process, each retry runs at once; in a worker they wait 30 s, 60 s, 120 s… (capped at 10 min).
+    assert send_delivery.apply(args=[delivery.pk]).get() == "failed"
+    assert [r["countdown"] for r in retried] == [30, 60, 120, 240, 480]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", MAX_RETRIES + 1)
+    assert "SMTPServerDisconnected: the mail server hung up" in delivery.error
+    assert mail.outbox == []
+
+
+def _recording_retry(original, calls: list):
+    def retry(*args, **kwargs):
+        calls.append(kwargs)
+        return original(*args, **kwargs)
+
+    return retry
+
+
+@pytest.mark.parametrize("name", EMAIL_TEMPLATES)
+def test_no_e_mail_template_contains_a_forbidden_word(name: str) -> None:
+    context = {"name": "Robin", "site_url": "https://mend.example.org/", "pause_url": "https://mend.example.org/p/x/",
+               "accept_url": "https://mend.example.org/i/x/", "valid_days": 7}  # fmt: skip
+    for part in ("subject.txt", "body.txt", "body.html"):
+        text = get_template(f"emails/{name}_{part}").render(context).lower()
+        source = get_template(f"emails/{name}_{part}").template.source.lower()
+        hits = [word for word in FORBIDDEN if word in text or word in source]
+        assert not hits, f"{name}_{part}: {hits}"
+
+
+@pytest.mark.parametrize("kind", ["daily", "weekly", "partner_ready", "reviews_ready"])
+def test_every_message_kind_is_discreet_in_subject_and_both_bodies(kind: str) -> None:
+    _c, alex, _sam = _couple()
+    message = sending.build_message(user=alex, kind=kind)
+    for text in (message.subject, message.body, message.alternatives[0][0]):
+        assert not [word for word in FORBIDDEN if word in text.lower()], text
+    assert message.from_email.startswith("Mend <")
+
+
+def test_the_pause_link_works_without_logging_in_and_cannot_be_forged() -> None:
+    _c, alex, _sam = _couple()
+    reminders.reminders_for(alex)
+    url = reverse("checkins:pause_reminders", args=[sending.pause_token(alex)])
+    anonymous = Client(enforce_csrf_checks=True)
+    assert "Pause your reminders?" in page(anonymous.get(url))
+    assert Reminder.objects.filter(user=alex, enabled=True).count() == 2  # a GET (a mail scanner) changes nothing
+    assert "Reminders are paused" in page(anonymous.post(url, "List-Unsubscribe=One-Click",
+                                                         content_type="application/x-www-form-urlencoded"))  # fmt: skip
+    assert not Reminder.objects.filter(user=alex, enabled=True).exists()
+    forged = sending.pause_token(alex)[:-2] + "xx"
+    other = reverse("checkins:pause_reminders", args=[f"{alex.pk + 1}:" + forged.split(":", 1)[1]])
+    for bad in (reverse("checkins:pause_reminders", args=[forged]), other):
+        assert anonymous.post(bad).status_code == 404
+
+
+def test_the_settings_page_recomputes_the_next_reminder(client) -> None:
+    _c, alex, _sam = _couple("Pacific/Auckland")
+    client.force_login(alex)
+    assert client.get(reverse("checkins:reminders")).status_code == 200
+    data = {"daily_enabled": "on", "daily_time": "07:15", "weekly_enabled": "on", "weekly_weekday": "2",
+            "weekly_time": "18:00", "paused_until": "", "partner_ready": "on"}  # fmt: skip
+    assert client.post(reverse("checkins:reminders"), data).status_code == 302
+    daily = Reminder.objects.get(user=alex, kind="daily")
+    assert daily.next_due_at.astimezone(ZoneInfo("Pacific/Auckland")).time() == time(7, 15)
+    weekly = Reminder.objects.get(user=alex, kind="weekly")
+    assert weekly.next_due_at.astimezone(ZoneInfo("Pacific/Auckland")).weekday() == 2
+    assert not NotificationSettings.objects.get(user=alex).reviews_ready
+    bad = client.post(reverse("checkins:reminders"), {**data, "daily_time": "25:99", "paused_until": "2001-01-01"})
+    assert bad.status_code == 400
+    assert 'value="25:99"' in page(bad) and "today or a later date" in page(bad)
+    # Changing the time zone in the profile moves the reminders with it.
+    client.post(reverse("profile"), {"display_name": "Alex", "time_zone": "America/New_York",
+                                     "default_visibility": "partner"})  # fmt: skip
+    daily.refresh_from_db()
+    assert daily.next_due_at.astimezone(ZoneInfo("America/New_York")).time() == time(7, 15)
+
+
+def test_partner_events_respect_the_pace_and_each_person_s_choice(client, django_capture_on_commit_callbacks) -> None:
+    couple, alex, sam = _couple()
+    client.force_login(alex)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("plans:ready"))
+    assert [m.to for m in mail.outbox] == [[sam.email]]
+    assert mail.outbox[0].subject == "Something new in Mend"
+    # Stage 5 is the pace-setter's: Sam's willingness sends Alex nothing.
+    from plans.models import StageChange
+
+    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=4, reason="opened")
+    mail.outbox.clear()
+    client.force_login(sam)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("plans:ready"))
+    assert mail.outbox == []
+    # Switched off: no e-mail.
+    StageChange.objects.create(couple=couple, by=alex, from_stage=4, to_stage=2, reason="stepped_back")
+    NotificationSettings.objects.create(user=alex, partner_ready=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("plans:ready"))
+    assert mail.outbox == []
+
+
+def test_reviews_ready_is_sent_to_both_when_the_second_review_is_shared(django_capture_on_commit_callbacks) -> None:
+    _c, alex, sam = _couple()
+    review = {
+        "csi_happiness": "3",
+        "csi_warm": "3",
+        "csi_rewarding": "3",
+        "csi_satisfied": "3",
+        "visibility": "partner",
+    }
+    for person in (alex, sam):
+        c = Client()
+        c.force_login(person)
+        with django_capture_on_commit_callbacks(execute=True):
+            c.post(reverse("checkins:weekly_review"), review)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alex.email, sam.email])
+    assert all(re.search(r"something new", m.body, re.I) for m in mail.outbox)
