@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -266,7 +267,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 # One sweep a minute turns due reminders into deliveries. Run exactly one beat process.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-reminders": {"task": "checkins.sweep_reminders", "schedule": 60.0, "options": {"expires": 55}},
+    # At the start of every minute, so a reminder set for 20:00 goes out within 20:00.
+    "sweep-reminders": {"task": "checkins.sweep_reminders", "schedule": crontab(), "options": {"expires": 55}},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
