@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
-# Invitation links and allauth's e-mail confirmation and password-reset keys.
-_SECRET_PATHS = re.compile(r"(/(?:invitation|accounts/confirm-email|accounts/password/reset/key)/)[^/\s\"']+")
+# Invitation links, allauth's e-mail confirmation and password-reset keys, reminder pause links.
+_SECRET_PATHS = re.compile(
+    r"(/(?:invitation|accounts/confirm-email|accounts/password/reset/key|reminders/pause)/)[^/\s\"']+"
+)
 
 
 class RedactSecretLinks(logging.Filter):
