@@ -4,6 +4,7 @@ partner's shared entries, charts and milestones. Everything is read through visi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -70,38 +71,8 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
     reviews = list(WeeklyReview.objects.visible_to(user).filter(week_start__gte=monday_of(start)))
     partner_name = partner.user.get_short_name() if partner else ""
 
-    def series(entries: list[DailyCheckIn], field: str) -> list[charts.Series]:
-        mine = [(c.local_date, getattr(c, field)) for c in entries if c.author_id == user.pk and c.local_date >= start]
-        result = [charts.Series(name=_("You"), points=tuple(sorted(mine)), css_class="series-1")]
-        if partner:
-            shared = [
-                (c.local_date, getattr(c, field)) for c in entries if c.author_id != user.pk and c.local_date >= start
-            ]
-            result.append(charts.Series(name=partner_name, points=tuple(sorted(shared)), css_class="series-2"))
-        return result
-
-    def daily_chart(field: str, title: str, description: str, y_max: int, y_min: int, ticks: list[int]) -> dict:
-        chart = charts.line_chart(
-            chart_id=f"chart-{field}", title=title, description=description, series=series(check_ins, field),
-            start=start, end=today, y_min=y_min, y_max=y_max, y_ticks=ticks,
-        )  # fmt: skip
-        return {"title": title, "chart": chart}
-
-    review_series = [
-        charts.Series(
-            name=_("You"),
-            points=tuple(sorted((r.week_start, r.csi_total) for r in reviews if r.author_id == user.pk)),
-            css_class="series-1",
-        )
-    ]
-    if partner:
-        review_series.append(
-            charts.Series(
-                name=partner_name,
-                points=tuple(sorted((r.week_start, r.csi_total) for r in reviews if r.author_id != user.pk)),
-                css_class="series-2",
-            )
-        )
+    people = [(user.pk, _("You"))] + ([(partner.user_id, partner_name)] if partner else [])
+    chart_context = couple_charts(check_ins=check_ins, reviews=reviews, people=people, start=start, today=today)
     both_weeks = _weeks_both_shared(user.pk, reviews)
     milestones = check_in_milestones(own_all_dates, both_weeks)
     return {
@@ -110,38 +81,68 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
         "partner_shared_today": any(c.local_date == today for c in theirs) if partner else False,
         "streak": streak(own_all_dates, today),
         "partner_recent": sorted(theirs, key=lambda c: c.local_date, reverse=True)[:5],
+        **chart_context,
+        "dipped": _dipped(own, today),
+        "recent_check_in_milestones": [m for m in milestones if (today - m.on).days < RECENT_MILESTONE_DAYS],
+    }
+
+
+def couple_charts(
+    *,
+    check_ins: list[DailyCheckIn],
+    reviews: list[WeeklyReview],
+    people: list[tuple[int, str]],
+    start: date,
+    today: date,
+) -> dict[str, object]:
+    """Trust, closeness and mood per person over the window, and the weekly CSI-4 with its 13.5 line.
+
+    The caller passes only entries the viewer may see; `people` is [(user id, name shown)], in order.
+    """
+
+    def series(points_of: Callable[[int], list[tuple[date, float]]]) -> list[charts.Series]:
+        return [
+            charts.Series(name=name, points=tuple(sorted(points_of(user_id))), css_class=f"series-{index}")
+            for index, (user_id, name) in enumerate(people, start=1)
+        ]
+
+    def daily_chart(field: str, title: str, description: str, y_min: int, y_max: int, ticks: list[int]) -> dict:
+        def points(user_id: int) -> list[tuple[date, float]]:
+            return [
+                (c.local_date, getattr(c, field)) for c in check_ins if c.author_id == user_id and c.local_date >= start
+            ]
+
+        chart = charts.line_chart(
+            chart_id=f"chart-{field}",
+            title=title,
+            description=description,
+            series=series(points),
+            start=start,
+            end=today,
+            y_min=y_min,
+            y_max=y_max,
+            y_ticks=ticks,
+        )
+        return {"title": title, "chart": chart}
+
+    csi_title = _("Relationship satisfaction (CSI-4), by week")
+    eight_weeks = _("each day, for eight weeks")
+    return {
         "charts": [
+            daily_chart("trust", _("Felt trust"), _("Felt trust from 0 to 10, %s.") % eight_weeks, 0, 10, [0, 5, 10]),
             daily_chart(
-                "trust",
-                _("Felt trust"),
-                _("Felt trust from 0 to 10, each day, for the last eight weeks."),
-                10,
-                0,
-                [0, 5, 10],
+                "closeness", _("Felt closeness"), _("Felt closeness from 0 to 10, %s.") % eight_weeks, 0, 10, [0, 5, 10]
             ),
             daily_chart(
-                "closeness",
-                _("Felt closeness"),
-                _("Felt closeness from 0 to 10, each day, for the last eight weeks."),
-                10,
-                0,
-                [0, 5, 10],
-            ),
-            daily_chart(
-                "mood",
-                _("Mood"),
-                _("Mood from 1 (very low) to 5 (very good), each day, for eight weeks."),
-                5,
-                1,
-                [1, 3, 5],
+                "mood", _("Mood"), _("Mood from 1 (very low) to 5 (very good), %s.") % eight_weeks, 1, 5, [1, 3, 5]
             ),
         ],
-        "csi_chart_title": _("Relationship satisfaction (CSI-4), by week"),
+        "csi_chart_title": csi_title,
         "csi_chart": charts.line_chart(
             chart_id="chart-csi",
-            title=_("Relationship satisfaction (CSI-4), by week"),
+            title=csi_title,
             description=_("Weekly CSI-4 totals from 0 to 21. Below 13.5 marks relationship distress."),
-            series=review_series,
+            series=series(lambda user_id: [(r.week_start, r.csi_total) for r in reviews if r.author_id == user_id]),
             start=monday_of(start),
             end=monday_of(today),
             y_min=0,
@@ -151,8 +152,6 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
             threshold_label=_("13.5: distress line"),
             weekly=True,
         ),
-        "dipped": _dipped(own, today),
-        "recent_check_in_milestones": [m for m in milestones if (today - m.on).days < RECENT_MILESTONE_DAYS],
     }
 
 

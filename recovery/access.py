@@ -9,16 +9,20 @@ Views never filter user data by hand. They ask here:
   entry's visibility), and views fetch single objects with `get_visible_or_404`, so another couple's
   object is a 404 exactly like an object that does not exist.
 
-Therapists get no access here until both partners have consented (the care-team pages add that rule
-to `can_view_couple` and to the entry querysets, in this module).
+Therapists see a couple only through an active care-team access: invited by a partner, accepted by
+the therapist, consented to by BOTH current partners, not ended, and only once the therapist has
+two-step sign-in on. Even then they see scores and dates of entries the partners shared, and the words
+only of entries shared "with our therapist too" (`can_read_text`); never "only me".
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -68,11 +72,75 @@ def couple_of(user: User | AnonymousUser) -> Couple | None:
     return membership.couple if membership else None
 
 
+_CARE_CACHE = "_mend_care_couples"
+
+
+def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
+    """The couples a therapist may see right now (cached on the user for the request)."""
+    if not user.is_authenticated or not getattr(user, "is_therapist", False):
+        return frozenset()
+    cached = getattr(user, _CARE_CACHE, None)
+    if cached is not None:
+        return cached
+    from allauth.mfa.utils import is_mfa_enabled
+
+    from recovery.models import CareTeamAccess, Couple, Partner
+
+    ids: frozenset[int] = frozenset()
+    if is_mfa_enabled(user):
+        accesses = list(
+            CareTeamAccess.objects.filter(
+                therapist=user,
+                ended_at__isnull=True,
+                accepted_at__isnull=False,
+                couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
+            ).prefetch_related("consents")
+        )
+        current: dict[int, set[int]] = {}
+        for couple_id, user_id in Partner._default_manager.filter(
+            couple_id__in=[a.couple_id for a in accesses], left_at__isnull=True
+        ).values_list("couple_id", "user_id"):
+            current.setdefault(couple_id, set()).add(user_id)
+        ids = frozenset(
+            a.couple_id
+            for a in accesses
+            if len(current.get(a.couple_id, ())) == 2
+            and current[a.couple_id] <= {c.partner_id for c in a.consents.all()}
+        )
+    setattr(user, _CARE_CACHE, ids)
+    return ids
+
+
+def forget_care(user: User) -> None:
+    if hasattr(user, _CARE_CACHE):
+        delattr(user, _CARE_CACHE)
+
+
 def can_view_couple(user: User | AnonymousUser, couple: Couple | None) -> bool:
     if couple is None or not user.is_authenticated:
         return False
     own = couple_of(user)
-    return own is not None and own.pk == couple.pk
+    return (own is not None and own.pk == couple.pk) or couple.pk in therapist_couple_ids(user)
+
+
+def get_care_couple_or_404(user: User | AnonymousUser, couple_id: int) -> Couple:
+    """A couple a therapist may see now, or 404 — also when access was revoked a moment ago."""
+    from recovery.models import Couple
+
+    if couple_id not in therapist_couple_ids(user):
+        raise Http404
+    return Couple.objects.get(pk=couple_id)
+
+
+def can_read_text(user: User | AnonymousUser, entry: models.Model) -> bool:
+    """Whether the words of an entry (not just its date or scores) may be shown to this person."""
+    if not user.is_authenticated:
+        return False
+    if entry.author_id == user.pk:  # type: ignore[attr-defined]
+        return True
+    if getattr(user, "is_therapist", False):
+        return entry.visibility == Visibility.PARTNER_AND_THERAPIST  # type: ignore[attr-defined]
+    return entry.visibility in (Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST)  # type: ignore[attr-defined]
 
 
 def other_partner(user: User) -> Partner | None:
@@ -125,14 +193,11 @@ class EntryQuerySet(CoupleScopedQuerySet):
     """
 
     def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
-        return (
-            super()
-            .visible_to(user)
-            .filter(
-                models.Q(author_id=user.pk)
-                | models.Q(visibility__in=[Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST])
-            )
-        )
+        shared = [Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST]
+        care = therapist_couple_ids(user)
+        if care:  # a therapist: shared entries of the couples they may see (words: see can_read_text)
+            return self.filter(couple_id__in=care, visibility__in=shared)
+        return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility__in=shared))
 
 
 class RevealedTogetherQuerySet(EntryQuerySet):
@@ -143,6 +208,17 @@ class RevealedTogetherQuerySet(EntryQuerySet):
         shared = super().visible_to(user)
         if not user.is_authenticated:
             return shared
+        if therapist_couple_ids(user):
+            # A therapist sees a week's reviews once the partners have seen each other's, or it is over.
+            from django.db.models import Exists, OuterRef
+
+            from checkins.weeks import monday_of
+
+            both = self.model._default_manager.filter(
+                couple_id=OuterRef("couple_id"), week_start=OuterRef("week_start")
+            ).exclude(author_id=OuterRef("author_id"))
+            over_everywhere = monday_of((timezone.now() - timedelta(hours=14)).date())
+            return shared.filter(models.Q(week_start__lt=over_everywhere) | Exists(both))
         partner = other_partner(user)
         from checkins.weeks import week_start_for  # the weekly calendar lives with the reviews
 

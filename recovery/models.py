@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime
+from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -95,9 +96,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
 
-    @property
+    @cached_property
     def is_therapist(self) -> bool:
-        return hasattr(self, "therapist_profile")
+        return TherapistProfile.objects.filter(user_id=self.pk).exists() if self.pk else False
 
 
 class TherapistProfile(models.Model):
@@ -225,3 +226,71 @@ class Invitation(models.Model):
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.expires_at
+
+
+class CareTeamAccess(models.Model):
+    """A therapist's read-only view of one couple: invited by a partner, active only while BOTH current
+    partners have consented and nobody has revoked it. Either partner, or the therapist, can end it."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="care_team")
+    email = models.EmailField(_("your therapist's e-mail address"))
+    therapist = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="care_accesses"
+    )  # set when the therapist accepts the invitation
+    invited_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = CoupleScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One open access per couple and therapist address.
+            models.UniqueConstraint(
+                fields=["couple", "email"], condition=models.Q(ended_at__isnull=True), name="care_one_open_per_email"
+            ),
+        ]
+        indexes = [models.Index(fields=["therapist"], condition=models.Q(ended_at__isnull=True), name="care_open")]
+
+    def __str__(self) -> str:
+        return f"Care access {self.pk} ({self.email})"
+
+
+class CareConsent(models.Model):
+    """One partner's agreement to a care-team access. Inviting counts as agreeing."""
+
+    access = models.ForeignKey(CareTeamAccess, on_delete=models.CASCADE, related_name="consents")
+    partner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    given_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["access", "partner"], name="consent_once_per_partner")]
+
+    def __str__(self) -> str:
+        return f"Consent of user {self.partner_id} to access {self.access_id}"
+
+
+class AuditEvent(models.Model):
+    """A therapist looked at a couple's data: who, which couple, what, when, from where — never content.
+
+    The app never edits or deletes these; on PostgreSQL a trigger refuses UPDATE and DELETE outright.
+    """
+
+    couple = models.ForeignKey(Couple, on_delete=models.DO_NOTHING, related_name="audit_events", db_constraint=False)
+    therapist = models.ForeignKey(User, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    what = models.CharField(max_length=40)
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = CoupleScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["couple", "-at"], name="audit_couple_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.therapist_id} viewed {self.what} of couple {self.couple_id}"

@@ -1,0 +1,121 @@
+"""The therapist side: invitations, consent, ending access, the audit trail, and the caseload.
+
+A partner invites a therapist by e-mail (inviting is consenting); the therapist accepts with a
+therapist account; the other partner consents; only then — and only with two-step sign-in on — does
+the therapist see anything (see access.therapist_couple_ids). Either partner or the therapist can
+end it at once. Every look is an AuditEvent the couple can read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recovery.access import forget_care
+from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Partner, User
+
+_signer = signing.Signer(salt="mend.care", sep=".")
+
+
+class CareError(Exception):
+    """Shown to the person as it is."""
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def status_of(access: CareTeamAccess, current_partner_ids: set[int]) -> str:
+    if access.ended_at:
+        return "ended"
+    consented = {c.partner_id for c in access.consents.all()}
+    if access.therapist_id and current_partner_ids and current_partner_ids <= consented:
+        return "active"
+    return "pending"
+
+
+def invite_therapist(*, couple: Couple, by: User, email: str) -> tuple[CareTeamAccess, str]:
+    email = email.strip().lower()
+    if email == by.email.lower():
+        raise CareError(_("That's your own address. Please enter your therapist's."))
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            access = CareTeamAccess.objects.create(
+                couple=couple, email=email, invited_by=by, token_hash=_hash(secret), created_at=now,
+                expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+            )  # fmt: skip
+            CareConsent.objects.create(access=access, partner=by)
+    except IntegrityError as exc:
+        raise CareError(_("That therapist has already been invited. You'll find them below.")) from exc
+    return access, _signer.sign(secret)
+
+
+def find_by_token(token: str) -> CareTeamAccess | None:
+    try:
+        secret = _signer.unsign(token)
+    except signing.BadSignature:
+        return None
+    return CareTeamAccess.objects.select_related("couple", "invited_by").filter(token_hash=_hash(secret)).first()
+
+
+def accept(*, access: CareTeamAccess, therapist: User) -> None:
+    if not therapist.is_therapist:
+        raise CareError(_("Please set up your therapist account first."))
+    if Partner.objects.filter(user=therapist, couple=access.couple).exists():
+        raise CareError(_("You can't be the therapist of your own shared space."))
+    changed = CareTeamAccess.objects.filter(
+        pk=access.pk, ended_at__isnull=True, therapist__isnull=True, expires_at__gt=timezone.now()
+    ).update(therapist=therapist, accepted_at=timezone.now())
+    if changed != 1:
+        raise CareError(_("This invitation can no longer be used. Please ask the couple to send a new one."))
+    forget_care(therapist)
+
+
+def consent(*, access: CareTeamAccess, partner: User) -> None:
+    if access.ended_at:
+        raise CareError(_("This access has already ended."))
+    CareConsent.objects.get_or_create(access=access, partner=partner)
+
+
+def end(*, access: CareTeamAccess, by: User) -> None:
+    """Either partner, or the therapist: effective on the therapist's very next request."""
+    CareTeamAccess.objects.filter(pk=access.pk, ended_at__isnull=True).update(ended_at=timezone.now(), ended_by=by)
+    if access.therapist_id:
+        forget_care(access.therapist)
+
+
+def record_view(request: HttpRequest, couple: Couple, what: str) -> None:
+    AuditEvent.objects.create(
+        couple=couple, therapist=request.user, what=what, ip_address=request.META.get("REMOTE_ADDR") or None
+    )
+
+
+def send_invitation_email(request: HttpRequest, access: CareTeamAccess, token: str) -> bool:
+    context = {
+        "accept_url": request.build_absolute_uri(reverse("care_accept", args=[token])),
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("emails/care_invitation_subject.txt", context).strip(),
+        body=render_to_string("emails/care_invitation_body.txt", context),
+        to=[access.email],
+    )
+    message.attach_alternative(render_to_string("emails/care_invitation_body.html", context), "text/html")
+    try:
+        message.send()
+    except OSError:
+        return False
+    return True
