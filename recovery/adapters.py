@@ -30,7 +30,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def _pending_invitation_url(self, request: HttpRequest) -> str | None:
         # Someone who opened an invitation link, then signed up or logged in, goes back to accept it.
         token = request.session.get(PENDING_INVITATION_SESSION_KEY)
-        return reverse("invitation_accept", args=[token]) if token else None
+        if token:
+            return reverse("invitation_accept", args=[token])
+        care_token = request.session.get("mend_pending_care_invitation")
+        return reverse("care_accept", args=[care_token]) if care_token else None
 
     def clean_email(self, email: str) -> str:
         # The column holds 254 characters (RFC 5321); a longer address would fail at the database.

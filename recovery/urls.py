@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from recovery import views
+from recovery import care_views, views
 
 # The admin signs in through allauth (MFA, rate limits) rather than its own login form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -20,7 +20,15 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("profile/", views.profile, name="profile"),
     path("exit/", views.quick_exit, name="quick_exit"),
-    path("therapist/", views.therapist_home, name="therapist_home"),
+    path("care/", care_views.care_team, name="care_team"),
+    path("care/<int:pk>/consent/", care_views.care_consent, name="care_consent"),
+    path("care/<int:pk>/end/", care_views.care_end, name="care_end"),
+    path("care/seen/", care_views.care_seen, name="care_seen"),
+    path("care/invitation/<str:token>/", care_views.care_accept, name="care_accept"),
+    path("therapist/", care_views.therapist_home, name="therapist_home"),
+    path("therapist/join/", care_views.therapist_join, name="therapist_join"),
+    path("therapist/couples/<int:couple_id>/", care_views.therapist_couple, name="therapist_couple"),
+    path("therapist/couples/<int:couple_id>/end/", care_views.therapist_end, name="therapist_end"),
     path("healthz", views.healthz, name="healthz"),
     path("plan/", include("plans.urls")),
     path("", include("checkins.urls")),

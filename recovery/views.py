@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -322,14 +322,6 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         logout(request)
     return render(request, "recovery/quick_exit.html")
-
-
-@login_required
-@require_GET
-def therapist_home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_therapist:
-        raise Http404
-    return render(request, "recovery/therapist_home.html")
 
 
 @require_safe

@@ -9,6 +9,8 @@ from recovery.models import Couple, Invitation, User
 from tests.factories import (
     TherapistFactory,
     UserFactory,
+    enable_mfa,
+    make_care_access,
     make_couple,
     make_invitation,
     make_plan_records,
@@ -46,6 +48,11 @@ class World:
     completion: object = None
     ritual: object = None
     agreement_item: object = None
+    # Therapists of Alex and Sam: consented by both (with MFA), consented by one only, and revoked.
+    care: User | None = None
+    care_pending: User | None = None
+    care_revoked: User | None = None
+    care_access: object = None
 
 
 @pytest.fixture
@@ -59,6 +66,19 @@ def world(db: None) -> World:
     waiting = make_waiting_couple(creator=waiting_partner)
     invitation, token = make_invitation(waiting, email="invitee@example.com")
     plan_records = make_plan_records(couple, hurt=hurt, involved=involved)
+    # `therapist` is the therapist of ANOTHER couple (the outsider's), fully consented, with MFA.
+    therapist = TherapistFactory(email="therapist@example.com")
+    enable_mfa(therapist)
+    make_care_access(outsider_couple, therapist)
+    care = TherapistFactory(email="care@example.com", display_name="Dr Care")
+    enable_mfa(care)
+    care_access = make_care_access(couple, care)
+    care_pending = TherapistFactory(email="pending@example.com")
+    enable_mfa(care_pending)
+    make_care_access(couple, care_pending, consented="one")
+    care_revoked = TherapistFactory(email="revoked@example.com")
+    enable_mfa(care_revoked)
+    make_care_access(couple, care_revoked, ended=True)
     return World(
         couple=couple,
         hurt=hurt,
@@ -66,11 +86,15 @@ def world(db: None) -> World:
         outsider_couple=outsider_couple,
         outsider=outsider,
         lone=UserFactory(display_name="Lou", email="lou@example.com"),
-        therapist=TherapistFactory(email="therapist@example.com"),
+        therapist=therapist,
         invitation=invitation,
         invitation_token=token,
         waiting_partner=waiting_partner,
         **plan_records,
+        care=care,
+        care_pending=care_pending,
+        care_revoked=care_revoked,
+        care_access=care_access,
     )
 
 

@@ -88,3 +88,30 @@ def make_plan_records(couple: Couple, *, hurt: User, involved: User) -> dict[str
     agreement.decide(item=item, by=hurt, agree=True)
     item.refresh_from_db()
     return {"completion": completion, "ritual": ritual, "agreement_item": item}
+
+
+def enable_mfa(user: User) -> str:
+    """Turn TOTP on for a user, as if they had scanned the code; returns the secret."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def make_care_access(couple: Couple, therapist: User, *, consented: str = "both", ended: bool = False):
+    """A therapist's access to a couple: accepted, with consent from "both", "one" or "none" of the partners."""
+    from recovery import care
+    from recovery.models import CareConsent, CareTeamAccess
+
+    hurt = Partner.objects.get(couple=couple, seat=1).user
+    access, _token = care.invite_therapist(couple=couple, by=hurt, email=therapist.email)
+    CareTeamAccess.objects.filter(pk=access.pk).update(therapist=therapist, accepted_at=timezone.now())
+    if consented == "both":
+        CareConsent.objects.create(access=access, partner=Partner.objects.get(couple=couple, seat=2).user)
+    elif consented == "none":
+        CareConsent.objects.filter(access=access).delete()
+    if ended:
+        CareTeamAccess.objects.filter(pk=access.pk).update(ended_at=timezone.now(), ended_by=hurt)
+    access.refresh_from_db()
+    return access

@@ -16,7 +16,10 @@ from django.test import Client
 from tests.conftest import World
 from tests.security.walk import Route, all_routes, concrete_path
 
-ROLES = ["anon", "hurt", "involved", "outsider", "lone", "therapist", "waiting"]
+# "therapist" is the therapist of another couple; "care" is Alex and Sam's (both consented, MFA on);
+# "care_pending" has only Alex's consent; "care_revoked" was ended by Alex.
+ROLES = ["anon", "hurt", "involved", "outsider", "lone", "therapist", "waiting", "care", "care_pending", "care_revoked"]
+THERAPISTS = ["therapist", "care", "care_pending", "care_revoked"]
 IN_FULL_COUPLE = ["hurt", "involved", "outsider"]
 PARTNERS = [*IN_FULL_COUPLE, "waiting"]
 SIGNED_IN = [role for role in ROLES if role != "anon"]
@@ -33,7 +36,13 @@ def by_role(default: str, **overrides: str) -> dict[str, str]:
     return outcome
 
 
-_ROLE_GROUPS = {"partners": PARTNERS, "own": ["hurt", "involved"], "signed_in": SIGNED_IN}
+_ROLE_GROUPS = {
+    "partners": PARTNERS,
+    "own": ["hurt", "involved"],
+    "signed_in": SIGNED_IN,
+    "therapists": THERAPISTS,
+    "other_therapists": ["therapist", "care_pending", "care_revoked"],
+}
 
 
 def signed_in_only(get: str, post: str) -> dict[str, dict[str, str]]:
@@ -47,7 +56,7 @@ def same(get: str, post: str) -> dict[str, dict[str, str]]:
 
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # --- the couple space ---
-    "home": {"get": by_role("200", lone="→/start/", therapist="→/therapist/"), "post": by_role("405")},
+    "home": {"get": by_role("200", lone="→/start/", therapists="→/therapist/"), "post": by_role("405")},
     "start": {
         "get": by_role(HOME, anon=LOGIN, lone="200"),
         "post": by_role(HOME, anon=LOGIN, lone="400"),  # an empty form: re-rendered with its errors
@@ -72,7 +81,35 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "invitation_accept": {"get": by_role("409", anon="200"), "post": by_role("409", anon="200")},
     "profile": signed_in_only("200", "400"),
     "quick_exit": same("200", "200"),
-    "therapist_home": {"get": by_role("404", anon=LOGIN, therapist="200"), "post": by_role("405", anon=LOGIN)},
+    # --- the care team: the couple's side ---
+    "care_team": {"get": by_role(HOME, anon=LOGIN, partners="200"), "post": by_role(HOME, anon=LOGIN, partners="400")},
+    "care_seen": {"get": by_role(HOME, anon=LOGIN, partners="200"), "post": by_role(HOME, anon=LOGIN, partners="405")},
+    "care_consent": {
+        "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, own="→/care/", outsider="404", waiting="404"),
+    },
+    "care_end": {
+        "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, own="→/care/", outsider="404", waiting="404"),
+    },
+    "care_accept": same("404", "404"),  # the sample token is not a care invitation: the clear "can't be used" page
+    # --- the therapist's side: only Alex and Sam's consented therapist sees their couple ---
+    "therapist_home": {
+        "get": by_role("404", anon=LOGIN, therapists="200"),
+        "post": by_role("404", anon=LOGIN, therapists="405"),
+    },
+    "therapist_join": {
+        "get": by_role(HOME, anon=LOGIN, lone="200", therapists="→/therapist/"),
+        "post": by_role(HOME, anon=LOGIN, lone="400", therapists="→/therapist/"),
+    },
+    "therapist_couple": {
+        "get": by_role("404", anon=LOGIN, care="200"),
+        "post": by_role("404", anon=LOGIN, therapists="405"),
+    },
+    "therapist_end": {
+        "get": by_role("404", anon=LOGIN, care="405"),
+        "post": by_role("404", anon=LOGIN, care="→/therapist/"),
+    },
     "healthz": same("200", "405"),
     # --- check-ins and reviews (members of a couple only) ---
     "checkins:check_in": {
@@ -181,9 +218,16 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "account_confirm_login_code": signed_in_only(HOME, HOME),
     "mfa_index": signed_in_only("200", "405"),
     "mfa_authenticate": signed_in_only(HOME, HOME),
-    "mfa_reauthenticate": signed_in_only("→/accounts/reauthenticate/", "→/accounts/reauthenticate/"),
+    # Therapists in the walk have two-step sign-in on, so its pages answer them differently.
+    "mfa_reauthenticate": {
+        "get": by_role("→/accounts/reauthenticate/", anon=LOGIN, therapists="200"),
+        "post": by_role("→/accounts/reauthenticate/", anon=LOGIN, therapists="400"),
+    },
     "mfa_activate_totp": signed_in_only("→/accounts/reauthenticate/", "→/accounts/reauthenticate/"),
-    "mfa_deactivate_totp": signed_in_only("404", "404"),  # nobody here has TOTP on
+    "mfa_deactivate_totp": {
+        "get": by_role("404", anon=LOGIN, therapists="→/accounts/reauthenticate/"),
+        "post": by_role("404", anon=LOGIN, therapists="→/accounts/reauthenticate/"),
+    },
     "mfa_view_recovery_codes": signed_in_only("404", "405"),
     "mfa_generate_recovery_codes": signed_in_only("→/accounts/reauthenticate/", "→/accounts/reauthenticate/"),
     "mfa_download_recovery_codes": signed_in_only("404", "404"),
@@ -247,6 +291,10 @@ def _route_samples(name: str, world: World) -> dict[str, object]:
         return {"pk": world.ritual.pk}
     if name.startswith("plans:agreement_"):
         return {"pk": world.agreement_item.pk}
+    if name in ("care_consent", "care_end"):
+        return {"pk": world.care_access.pk}
+    if name.startswith("therapist_"):
+        return {"couple_id": world.couple.pk}
     return {"number": 1, "slug": first_step.slug}
 
 
@@ -270,6 +318,9 @@ def test_walk(route: Route, world: World) -> None:
         "lone": world.lone,
         "therapist": world.therapist,
         "waiting": world.waiting_partner,
+        "care": world.care,
+        "care_pending": world.care_pending,
+        "care_revoked": world.care_revoked,
     }
     samples = {
         "pk": world.invitation.pk,

@@ -1,0 +1,273 @@
+"""Care-team pages: the couple's side (invite, consent, end, who has seen our data) and the
+therapist's (accept, caseload, a couple's read-only summary)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from allauth.mfa.utils import is_mfa_enabled
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from checkins.dashboard import couple_charts
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import monday_of
+from plans.models import Completion, Stage, StageChange
+from recovery import care, caseload
+from recovery.access import can_read_text, get_care_couple_or_404, get_visible_or_404, membership_of, other_partner
+from recovery.decorators import partner_required
+from recovery.models import AuditEvent, CareTeamAccess, Partner, TherapistProfile
+
+PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
+
+
+class InviteTherapistForm(forms.Form):
+    email = forms.EmailField(max_length=254, label=gettext_lazy("Your therapist's e-mail address"))
+
+
+class TherapistProfileForm(forms.ModelForm):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].required = True
+
+    class Meta:
+        model = TherapistProfile
+        fields = ["practice", "registration"]
+        labels = {"practice": gettext_lazy("Your name and practice, as your clients know you")}
+        help_texts = {
+            "registration": gettext_lazy("Optional: your licence or registration, as couples would check it.")
+        }
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+# --- the couple's side -------------------------------------------------------------------------------
+
+
+@partner_required
+@require_http_methods(["GET", "POST"])
+def care_team(request: HttpRequest) -> HttpResponse:
+    membership: Partner = request.membership  # type: ignore[attr-defined]
+    form = InviteTherapistForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                access, token = care.invite_therapist(
+                    couple=membership.couple, by=request.user, email=form.cleaned_data["email"]
+                )
+            except care.CareError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if care.send_invitation_email(request, access, token):
+                    messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
+                else:
+                    messages.error(request, _("The invitation is saved but the e-mail couldn't be sent just now."))
+                return redirect("care_team")
+    partner_ids = {p.user_id for p in membership.couple.partners.filter(left_at__isnull=True)}
+    accesses = list(
+        CareTeamAccess.objects.visible_to(request.user)
+        .select_related("therapist", "invited_by", "ended_by")
+        .prefetch_related("consents")
+        .order_by("-created_at")
+    )
+    for access in accesses:
+        access.state = care.status_of(access, partner_ids)
+        access.i_consented = any(c.partner_id == request.user.pk for c in access.consents.all())
+    return render(
+        request,
+        "recovery/care_team.html",
+        {"form": form, "accesses": accesses, "partner": other_partner(request.user)},
+        status=status,
+    )
+
+
+@partner_required
+def care_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_visible_or_404(CareTeamAccess, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    try:
+        care.consent(access=access, partner=request.user)
+    except care.CareError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("You've agreed. The therapist can see your progress once you both have."))
+    return redirect("care_team")
+
+
+@partner_required
+def care_end(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_visible_or_404(CareTeamAccess, request.user, pk=pk)
+    if refusal := _post_only(request):
+        return refusal
+    care.end(access=access, by=request.user)
+    messages.success(request, _("Access has ended. Nothing more can be seen from now on."))
+    return redirect("care_team")
+
+
+@partner_required
+@require_GET
+def care_seen(request: HttpRequest) -> HttpResponse:
+    events = list(AuditEvent.objects.visible_to(request.user).order_by("-at")[:200])
+    names = {
+        a.therapist_id: a.therapist.get_short_name()
+        for a in CareTeamAccess.objects.visible_to(request.user).select_related("therapist")
+        if a.therapist_id
+    }
+    for event in events:
+        event.therapist_name = names.get(event.therapist_id, _("A former therapist"))
+    return render(request, "recovery/care_seen.html", {"events": events})
+
+
+# --- the therapist's side ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def care_accept(request: HttpRequest, token: str) -> HttpResponse:
+    access = care.find_by_token(token)
+    if access is None or access.ended_at or access.therapist_id or access.expires_at <= _now():
+        request.session.pop(PENDING_CARE_SESSION_KEY, None)
+        return render(request, "recovery/care_accept.html", {"problem": True}, status=404 if access is None else 410)
+    if not request.user.is_authenticated:
+        request.session[PENDING_CARE_SESSION_KEY] = token
+        here = reverse("care_accept", args=[token])
+        return render(
+            request,
+            "recovery/care_accept.html",
+            {
+                "signup_url": reverse("account_signup") + "?" + urlencode({"email": access.email, "next": here}),
+                "login_url": reverse("account_login") + "?" + urlencode({"next": here}),
+            },
+        )
+    if membership_of(request.user) is not None:
+        return render(request, "recovery/care_accept.html", {"is_partner": True}, status=409)
+    if not request.user.is_therapist:
+        return redirect(reverse("therapist_join") + "?" + urlencode({"next": request.path}))
+    if request.method == "POST":
+        try:
+            care.accept(access=access, therapist=request.user)
+        except care.CareError as exc:
+            messages.error(request, str(exc))
+            return redirect("therapist_home")
+        request.session.pop(PENDING_CARE_SESSION_KEY, None)
+        messages.success(request, _("Accepted. You'll see their progress once both partners have agreed."))
+        return redirect("therapist_home")
+    return render(request, "recovery/care_accept.html", {"access": access, "confirm": True})
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def therapist_join(request: HttpRequest) -> HttpResponse:
+    """Therapists' own path: a signed-in person without a couple space adds their practice details."""
+    if request.user.is_therapist:
+        return redirect("therapist_home")
+    if membership_of(request.user) is not None:
+        messages.info(request, _("This account belongs to a couple's space, so it can't also be a therapist account."))
+        return redirect("home")
+    form = TherapistProfileForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.is_valid():
+            profile = form.save(commit=False)
+            profile.user = request.user
+            profile.save()
+            request.user.__dict__.pop("is_therapist", None)
+            messages.success(request, _("Your therapist account is ready. Next, turn on two-step sign-in."))
+            next_url = request.GET.get("next", "")
+            return redirect(next_url if next_url.startswith("/care/invitation/") else "therapist_home")
+        return render(request, "recovery/therapist_join.html", {"form": form}, status=400)
+    return render(request, "recovery/therapist_join.html", {"form": form})
+
+
+def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_therapist:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@therapist_required
+@require_GET
+def therapist_home(request: HttpRequest) -> HttpResponse:
+    mfa_on = is_mfa_enabled(request.user)
+    summaries = caseload.caseload(request.user) if mfa_on else []
+    pending = CareTeamAccess.objects.filter(therapist=request.user, ended_at__isnull=True).count() - len(summaries)
+    return render(
+        request,
+        "recovery/therapist_home.html",
+        {"summaries": summaries, "mfa_on": mfa_on, "pending": max(pending, 0)},
+    )
+
+
+@therapist_required
+@require_GET
+def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = get_care_couple_or_404(request.user, couple_id)
+    care.record_view(request, couple, "progress summary")
+    therapist = request.user
+    partners = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
+    today = _now().date()
+    start = today - timedelta(weeks=8) + timedelta(days=1)
+    check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=start))
+    reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple=couple).order_by("-week_start"))
+    people = [(p.user_id, p.user.get_short_name()) for p in partners]
+    weeks: dict = {}
+    for review in reviews:
+        weeks.setdefault(review.week_start, {})[review.author_id] = review.csi_total
+    return render(
+        request,
+        "recovery/therapist_couple.html",
+        {
+            "couple": couple,
+            "partners": partners,
+            "changes": list(StageChange.objects.filter(couple=couple).select_related("by").order_by("at", "pk")),
+            "titles": dict(Stage.objects.values_list("number", "title")),
+            "completions": list(
+                Completion.objects.visible_to(therapist)
+                .filter(couple=couple)
+                .select_related("step", "author")
+                .order_by("-done_on")[:60]
+            ),
+            "csi_weeks": [(week, [totals.get(p.user_id) for p in partners]) for week, totals in weeks.items()],
+            "shared_check_ins": [c for c in sorted(check_ins, key=lambda c: c.local_date, reverse=True)
+                                 if can_read_text(therapist, c)][:30],
+            "shared_reviews": [r for r in reviews if can_read_text(therapist, r)][:12],
+            **couple_charts(check_ins=check_ins, reviews=[r for r in reviews if r.week_start >= monday_of(start)],
+                            people=people, start=start, today=today),
+        },
+    )  # fmt: skip
+
+
+@therapist_required
+def therapist_end(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = get_care_couple_or_404(request.user, couple_id)
+    if refusal := _post_only(request):
+        return refusal
+    for access in CareTeamAccess.objects.filter(couple=couple, therapist=request.user, ended_at__isnull=True):
+        care.end(access=access, by=request.user)
+    messages.success(request, _("You've ended your access to this couple's progress."))
+    return redirect("therapist_home")

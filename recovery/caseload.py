@@ -1,0 +1,123 @@
+"""The therapist's caseload: one summary per couple they may see, most in need of attention first.
+
+Built from a fixed number of queries whatever the number of couples, and only from what the
+therapist may see: shared check-ins and revealed, shared reviews (never "only me" entries, not even
+as a count).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from checkins.measures import DISTRESS_CUTOFF
+from checkins.models import DailyCheckIn, WeeklyReview
+from plans.models import Stage, StageChange
+from recovery.access import therapist_couple_ids
+from recovery.models import Couple, Partner, User
+
+NO_CHECK_IN_DAYS = 3
+TRUST_DROP = 3.0
+STEP_BACK_DAYS = 14
+TRIGGER_DAYS = 14
+
+
+@dataclass
+class PartnerSummary:
+    name: str
+    role: str
+    adherence_7: int = 0  # shared check-ins in the last 7 days
+    adherence_28: int = 0
+    last_check_in: date | None = None
+    csi_latest: int | None = None
+    csi_change: int | None = None
+    triggers_14: int = 0
+    trust_this_week: float | None = None
+    trust_last_week: float | None = None
+
+
+@dataclass
+class CoupleSummary:
+    couple: Couple
+    stage: int
+    stage_title: str
+    days_in_stage: int
+    days_in_plan: int
+    partners: list[PartnerSummary]
+    flags: list[str] = field(default_factory=list)
+
+
+def _average(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def caseload(therapist: User, today: date | None = None) -> list[CoupleSummary]:
+    ids = therapist_couple_ids(therapist)
+    if not ids:
+        return []
+    now = timezone.now()
+    today = today or now.date()
+    couples = {c.pk: c for c in Couple.objects.filter(pk__in=ids)}
+    members: dict[int, list[Partner]] = {}
+    for partner in (
+        Partner.objects.filter(couple_id__in=ids, left_at__isnull=True).select_related("user").order_by("seat")
+    ):
+        members.setdefault(partner.couple_id, []).append(partner)
+    changes: dict[int, list[StageChange]] = {}
+    for change in StageChange.objects.filter(couple_id__in=ids).order_by("at", "pk"):
+        changes.setdefault(change.couple_id, []).append(change)
+    titles = dict(Stage.objects.values_list("number", "title"))
+    check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(local_date__gte=today - timedelta(days=28)))
+    reviews = list(WeeklyReview.objects.visible_to(therapist).order_by("week_start"))
+
+    summaries = []
+    for couple_id, couple in couples.items():
+        history = changes.get(couple_id, [])
+        stage = history[-1].to_stage if history else 1
+        second = next((p for p in members.get(couple_id, []) if p.seat == 2), None)
+        started = second.joined_at if second else couple.created_at
+        since = history[-1].at if history else started
+        summary = CoupleSummary(
+            couple=couple,
+            stage=stage,
+            stage_title=titles.get(stage, ""),
+            days_in_stage=(now - since).days,
+            days_in_plan=(now - started).days,
+            partners=[],
+        )
+        for member in members.get(couple_id, []):
+            mine = [c for c in check_ins if c.author_id == member.user_id]
+            person = PartnerSummary(name=member.user.get_short_name(), role=member.role)
+            person.adherence_7 = sum(1 for c in mine if (today - c.local_date).days < 7)
+            person.adherence_28 = len(mine)
+            person.last_check_in = max((c.local_date for c in mine), default=None)
+            person.triggers_14 = sum(1 for c in mine if c.trigger and (today - c.local_date).days < TRIGGER_DAYS)
+            person.trust_this_week = _average([c.trust for c in mine if (today - c.local_date).days < 7])
+            person.trust_last_week = _average([c.trust for c in mine if 7 <= (today - c.local_date).days < 14])
+            totals = [r.csi_total for r in reviews if r.author_id == member.user_id]
+            if totals:
+                person.csi_latest = totals[-1]
+                person.csi_change = totals[-1] - totals[-2] if len(totals) > 1 else None
+            summary.partners.append(person)
+            summary.flags += _flags_for(person, today)
+        if any(c.reason == "stepped_back" and (now - c.at).days < STEP_BACK_DAYS for c in history):
+            summary.flags.append("stepped back a stage")
+        summaries.append(summary)
+    return sorted(summaries, key=lambda s: (-len(s.flags), s.couple.pk))
+
+
+def _flags_for(person: PartnerSummary, today: date) -> list[str]:
+    flags = []
+    if person.last_check_in is None or (today - person.last_check_in).days >= NO_CHECK_IN_DAYS:
+        flags.append(f"{person.name}: no shared check-in for {NO_CHECK_IN_DAYS}+ days")
+    if person.csi_latest is not None and person.csi_latest < DISTRESS_CUTOFF:
+        flags.append(f"{person.name}: CSI-4 below {DISTRESS_CUTOFF}")
+    if (
+        person.trust_this_week is not None
+        and person.trust_last_week is not None
+        and person.trust_last_week - person.trust_this_week >= TRUST_DROP
+    ):
+        flags.append(f"{person.name}: trust down {TRUST_DROP:g}+ points on last week")
+    return flags
