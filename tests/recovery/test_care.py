@@ -1,0 +1,263 @@
+"""The therapist's view: consent by both, MFA first, read-only, revocable at once, and audited."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import connection, transaction
+from django.db.utils import DatabaseError
+from django.test import Client
+from django.urls import reverse
+
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import local_today, week_start_for
+from plans.models import StageChange
+from recovery.access import can_view_couple, therapist_couple_ids
+from recovery.caseload import caseload
+from recovery.models import AuditEvent, CareConsent, CareTeamAccess
+from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from tests.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+
+def _couple():
+    couple = make_couple(hurt=UserFactory(display_name="Alex"), involved=UserFactory(display_name="Sam"))
+    return couple, couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
+
+
+def _as(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)  # a new request: nothing cached on the user
+
+
+def test_the_whole_consent_journey(client) -> None:
+    couple, alex, sam = _couple()
+    doc = TherapistFactory(email="doc@example.com")
+    enable_mfa(doc)
+    response = _as(alex).post(reverse("care_team"), {"email": "doc@example.com"}, follow=True)
+    assert "Access starts only when you have both agreed" in page(response)
+    (message,) = mail.outbox
+    for word in ("affair", "partner", "couple", "trust", "stage"):
+        assert word not in (message.subject + message.body).lower()
+    link = re.search(r"https?://[^/\s]+(/care/invitation/[^/\s]+/)", message.body).group(1)
+    doc_client = _as(doc)
+    assert "Accept a read-only view" in page(doc_client.get(link))
+    doc_client.post(link)
+    assert couple.pk not in therapist_couple_ids(_fresh(doc))  # only Alex has agreed
+    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    sam_page = page(_as(sam).get(reverse("care_team")))
+    assert "You haven't agreed yet" in sam_page
+    access = CareTeamAccess.objects.get()
+    _as(sam).post(reverse("care_consent", args=[access.pk]))
+    assert couple.pk in therapist_couple_ids(_fresh(doc))
+    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
+    assert "Active: you have both agreed" in page(_as(alex).get(reverse("care_team")))
+    # Either partner revokes: the therapist's very next request is a 404.
+    _as(sam).post(reverse("care_end", args=[access.pk]))
+    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    assert "No couples have given you access yet" in page(doc_client.get(reverse("therapist_home")))
+
+
+def test_a_therapist_without_two_step_sign_in_sees_no_couple() -> None:
+    couple, _alex, _sam = _couple()
+    doc = TherapistFactory()
+    make_care_access(couple, doc)
+    assert not can_view_couple(_fresh(doc), couple)
+    text = page(_as(doc).get(reverse("therapist_home")))
+    assert "Turn on two-step sign-in" in text
+    assert _as(doc).get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    enable_mfa(doc)
+    assert _as(doc).get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
+
+
+def test_the_therapist_can_end_access_too() -> None:
+    couple, alex, _sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    doc_client = _as(doc)
+    doc_client.post(reverse("therapist_end", args=[couple.pk]))
+    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    assert "Ended on" in page(_as(alex).get(reverse("care_team")))
+
+
+def test_the_therapist_sees_shared_scores_and_only_therapist_shared_words() -> None:
+    couple, alex, _sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    today = local_today(alex)
+    for i, (visibility, words) in enumerate(
+        [("only_me", "WORDS-ONLY-ME"), ("partner", "WORDS-PARTNER"), ("therapist", "WORDS-THERAPIST")]
+    ):
+        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3, trust=5,
+                                    closeness=5, high=words, visibility=visibility)  # fmt: skip
+    text = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
+    assert "WORDS-THERAPIST" in text
+    assert "WORDS-PARTNER" not in text and "WORDS-ONLY-ME" not in text
+    fresh = _fresh(doc)
+    assert set(DailyCheckIn.objects.visible_to(fresh).values_list("visibility", flat=True)) == {"partner", "therapist"}
+    # Another couple's therapist sees none of it.
+    other = TherapistFactory()
+    enable_mfa(other)
+    make_care_access(make_couple(), other)
+    assert not DailyCheckIn.objects.visible_to(_fresh(other)).filter(couple=couple).exists()
+
+
+def test_a_week_s_reviews_reach_the_therapist_only_once_revealed_to_the_partners() -> None:
+    couple, alex, sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    week = week_start_for(alex)
+    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
+    WeeklyReview.objects.create(couple=couple, author=alex, week_start=week, visibility="therapist", **scores)
+    assert not WeeklyReview.objects.visible_to(_fresh(doc)).exists()
+    WeeklyReview.objects.create(couple=couple, author=sam, week_start=week, visibility="therapist", **scores)
+    assert WeeklyReview.objects.visible_to(_fresh(doc)).count() == 2
+
+
+def test_every_view_is_audited_without_content_and_the_couple_sees_it() -> None:
+    couple, alex, _sam = _couple()
+    doc = TherapistFactory(display_name="Dr Morgan")
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    _as(doc).get(reverse("therapist_couple", args=[couple.pk]), REMOTE_ADDR="203.0.113.9")
+    event = AuditEvent.objects.get()
+    assert (event.couple, event.therapist_id, event.what, event.ip_address) == (
+        couple, doc.pk, "progress summary", "203.0.113.9"
+    )  # fmt: skip
+    assert "Dr Morgan viewed your progress on" in page(_as(alex).get(reverse("care_seen")))
+    outsider = make_couple().partners.first().user
+    assert "Nobody has viewed your data" in page(_as(outsider).get(reverse("care_seen")))
+
+
+def test_audit_rows_cannot_be_changed_or_deleted_on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the immutability trigger is PostgreSQL's")
+    couple, _alex, _sam = _couple()
+    doc = TherapistFactory()
+    event = AuditEvent.objects.create(couple=couple, therapist=doc, what="progress summary")
+    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).update(what="nothing")
+    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).what == "progress summary"
+
+
+def test_the_caseload_orders_by_need_and_flags_what_matters() -> None:
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    steady, alex, sam = _couple()
+    make_care_access(steady, doc)
+    today = local_today(alex)
+    for i in range(14):
+        for person in (alex, sam):
+            DailyCheckIn.objects.create(couple=steady, author=person, local_date=today - timedelta(days=i), mood=4,
+                                        trust=7, closeness=7, visibility="partner")  # fmt: skip
+    struggling = make_couple()
+    make_care_access(struggling, doc)
+    bea = struggling.partners.get(seat=1).user
+    for i in range(14):
+        DailyCheckIn.objects.create(
+            couple=struggling, author=bea, local_date=today - timedelta(days=i + 3), mood=2,
+            trust=2 if i < 4 else 8, closeness=3, visibility="therapist", trigger=i < 2,
+        )  # fmt: skip
+    WeeklyReview.objects.create(
+        couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=2),
+        csi_happiness=2, csi_warm=2, csi_rewarding=2, csi_satisfied=2, visibility="partner",
+    )  # fmt: skip
+    StageChange.objects.create(couple=struggling, by=bea, from_stage=1, to_stage=2, reason="opened")
+    StageChange.objects.create(couple=struggling, by=bea, from_stage=2, to_stage=1, reason="stepped_back")
+    summaries = caseload(_fresh(doc))
+    assert [s.couple for s in summaries] == [struggling, steady]
+    flags = " | ".join(summaries[0].flags)
+    for expected in ("no shared check-in for 3+ days", "CSI-4 below 13.5", "trust down 3+ points", "stepped back"):
+        assert expected in flags
+    assert summaries[1].flags == []
+    assert summaries[1].partners[0].adherence_7 == 7 and summaries[1].partners[0].adherence_28 == 14
+    text = page(_as(doc).get(reverse("therapist_home")))
+    assert "stepped back a stage" in text
+
+
+@pytest.mark.parametrize("only_me", [True])
+def test_only_me_check_ins_do_not_count_for_the_therapist(only_me: bool) -> None:
+    couple, alex, _sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=1, trust=0,
+                                closeness=0, trigger=True, visibility="only_me")  # fmt: skip
+    (summary,) = caseload(_fresh(doc))
+    alex_summary = summary.partners[0]
+    assert (alex_summary.adherence_7, alex_summary.triggers_14, alex_summary.last_check_in) == (0, 0, None)
+
+
+def test_the_caseload_query_count_does_not_grow_with_couples(django_assert_num_queries) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    doc = TherapistFactory()
+    enable_mfa(doc)
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            couple = make_couple()
+            make_care_access(couple, doc)
+            alex = couple.partners.get(seat=1).user
+            DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=5,
+                                        closeness=5, visibility="partner")  # fmt: skip
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert caseload(_fresh(doc))
+        return len(queries)
+
+    add(2)
+    with_two = count()
+    add(38)
+    assert count() == with_two
+
+
+def test_therapist_sign_up_path_and_partner_accounts_cannot_be_therapists() -> None:
+    lone = UserFactory()
+    client = _as(lone)
+    assert client.post(reverse("therapist_join"), {"practice": ""}).status_code == 400
+    client.post(reverse("therapist_join"), {"practice": "Morgan Couples Therapy", "registration": "UKCP 123"})
+    assert _fresh(lone).is_therapist
+    _c, alex, _sam = _couple()
+    response = _as(alex).post(reverse("therapist_join"), {"practice": "x"}, follow=True)
+    assert "belongs to a couple" in page(response)
+    assert not _fresh(alex).is_therapist
+
+
+def test_a_therapist_must_log_in_with_their_second_step() -> None:
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    doc = TherapistFactory(email="doc@example.com")
+    secret = enable_mfa(doc)
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": "doc@example.com", "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("therapist_home")).status_code == 302  # not in yet
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert client.get(reverse("therapist_home")).status_code == 200
+
+
+def test_consent_rows_come_from_the_partners_only() -> None:
+    couple, _alex, _sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    access = make_care_access(couple, doc, consented="one")
+    outsider = make_couple().partners.first().user
+    assert _as(outsider).post(reverse("care_consent", args=[access.pk])).status_code == 404
+    assert not CareConsent.objects.filter(partner=outsider).exists()
