@@ -18,12 +18,18 @@ def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settin
     out = capsys.readouterr().out
     assert "alex@demo.mend.test" in out and DEMO_PASSWORD in out
     alex, sam, doc = (User.objects.get(email=f"{n}@demo.mend.test") for n in ("alex", "sam", "dr.rivera"))
-    assert Couple.objects.count() == 1
+    assert Couple.objects.count() == 5  # Alex and Sam, and four more on Dr Rivera's caseload
     assert couple_of(alex) == couple_of(sam)
-    assert {p.user: p.role for p in Partner.objects.all()} == {alex: "hurt", sam: "involved"}
+    assert {p.user: p.role for p in Partner.objects.filter(couple=couple_of(alex))} == {alex: "hurt", sam: "involved"}
+    from recovery.caseload import caseload
+
+    doc.__dict__.pop("is_therapist", None)
+    summaries = caseload(doc)
+    assert len(summaries) == 3  # Alex & Sam, Jordan & Casey, Priya & Dev; Noor & Eli pending; Kim & Lee ended
+    assert summaries[0].partners[0].name == "Jordan" and summaries[0].flags
     assert doc.is_therapist and couple_of(doc) is None
     assert all(alex.check_password(DEMO_PASSWORD) for alex in (alex, sam, doc))
-    assert EmailAddress.objects.filter(verified=True).count() == 3
+    assert EmailAddress.objects.filter(verified=True).count() == 3 + 8
     from checkins.models import DailyCheckIn, WeeklyReview
     from plans.stages import current_stage
 

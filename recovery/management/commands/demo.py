@@ -13,6 +13,7 @@ from checkins.demo import seed_demo_check_ins
 from checkins.reminders import reminders_for
 from plans.demo import seed_demo_plan
 from recovery.access import forget_membership, membership_of
+from recovery.care_demo import DEMO_TOTP_SECRET, seed_demo_care
 from recovery.couples import SITUATION_HURT, create_couple
 from recovery.models import Partner, TherapistProfile, User
 
@@ -54,10 +55,18 @@ class Command(BaseCommand):
                 reminders_for(person)
             if seed_demo_check_ins(couple):
                 self.stdout.write("…with six weeks of check-ins and weekly reviews.")
+            seed_demo_care(therapist=therapist, couple=couple, password=DEMO_PASSWORD)
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {DEMO_PASSWORD})"))
         for email, name, _zone, who in DEMO_PEOPLE:
             self.stdout.write(f"  {email:<28} {name}, {who}")
+        self.stdout.write(
+            f"  Dr Rivera signs in with two-step sign-in: add the key {DEMO_TOTP_SECRET} to an authenticator app"
+            " (or get the current code with: DEBUG=1 .venv/bin/python manage.py demo_code)."
+        )
+        self.stdout.write(
+            "  Dr Rivera's caseload also has Jordan & Casey, Priya & Dev, Noor & Eli (pending), Kim & Lee (ended)."
+        )
 
     def _person(self, email: str, name: str, zone: str) -> User:
         user, created = User.objects.get_or_create(email=email, defaults={"display_name": name, "time_zone": zone})

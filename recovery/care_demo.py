@@ -1,0 +1,111 @@
+"""Demo data for the therapist's view: Dr Rivera with Alex and Sam and four more couples in different
+states, so the caseload shows its ordering and flags."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.utils import timezone
+
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import local_today, monday_of
+from plans.models import StageChange
+from recovery.models import CareConsent, CareTeamAccess, Couple, Partner, User
+
+# Base32, so it can be typed into an authenticator app; printed by `manage.py demo`.
+DEMO_TOTP_SECRET = "MENDDEMOTHERAPIST234567ABCDEFGHI"
+
+OTHER_COUPLES = [
+    # (hurt, involved, stage, state, trust level, days since last check-in, CSI level)
+    ("Jordan", "Casey", 2, "struggling", 3, 4, 9),
+    ("Priya", "Dev", 5, "steady", 7, 0, 16),
+    ("Noor", "Eli", 1, "pending", 5, 0, 12),
+    ("Kim", "Lee", 3, "ended", 5, 0, 12),
+]
+
+
+def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
+    if not Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(therapist, DEMO_TOTP_SECRET)
+    if CareTeamAccess.objects.filter(therapist=therapist).exists():
+        return
+    _grant(couple, therapist, consent="both")
+    rng = random.Random(7)
+    for hurt_name, involved_name, stage, state, trust, quiet_days, csi in OTHER_COUPLES:
+        other = _couple(hurt_name, involved_name, password)
+        for number in range(2, stage + 1):
+            StageChange.objects.create(
+                couple=other, by=other.partners.get(seat=1).user, from_stage=number - 1, to_stage=number,
+                reason="opened", at=timezone.now() - timedelta(days=40 - 6 * number),
+            )  # fmt: skip
+        if state == "struggling":
+            StageChange.objects.create(
+                couple=other, by=other.partners.get(seat=2).user, from_stage=stage, to_stage=stage - 1,
+                reason="stepped_back", at=timezone.now() - timedelta(days=3),
+            )  # fmt: skip
+        _history(other, rng, trust=trust, quiet_days=quiet_days, csi=csi, falling=state == "struggling")
+        _grant(other, therapist, consent="one" if state == "pending" else "both", ended=state == "ended")
+
+
+def _couple(hurt_name: str, involved_name: str, password: str) -> Couple:
+    couple = Couple.objects.create(created_at=timezone.now() - timedelta(days=45))
+    for seat, name, role in ((1, hurt_name, Partner.Role.HURT), (2, involved_name, Partner.Role.INVOLVED)):
+        email = f"{name.lower()}@demo.mend.test"
+        user, _created = User.objects.get_or_create(
+            email=email, defaults={"display_name": name, "time_zone": "Europe/London"}
+        )
+        user.set_password(password)
+        user.save()
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        Partner.objects.create(couple=couple, user=user, role=role, seat=seat,
+                               joined_at=timezone.now() - timedelta(days=44))  # fmt: skip
+    return couple
+
+
+def _history(couple: Couple, rng: random.Random, *, trust: int, quiet_days: int, csi: int, falling: bool) -> None:
+    for member in couple.partners.select_related("user"):
+        user = member.user
+        today = local_today(user)
+        for day in range(quiet_days, 28):
+            drop = 3 if falling and day < 7 + quiet_days else 0
+            level = max(
+                0,
+                min(
+                    10,
+                    trust
+                    + (0 if falling else 1)
+                    - drop
+                    + rng.randint(-1, 1)
+                    + (4 if falling and day >= 7 + quiet_days else 0),
+                ),
+            )
+            DailyCheckIn.objects.create(
+                couple=couple, author=user, local_date=today - timedelta(days=day), mood=rng.randint(2, 4), trust=level,
+                closeness=max(0, min(10, level + rng.randint(-1, 1))), trigger=falling and rng.random() < 0.3,
+                visibility=rng.choice(["partner", "therapist", "therapist"]),
+                high="A calmer evening." if rng.random() < 0.4 else "",
+            )  # fmt: skip
+        for weeks_ago in range(4, 0, -1):
+            level = max(0, min(5, round(csi / 4) + rng.randint(-1, 0)))
+            WeeklyReview.objects.create(
+                couple=couple, author=user, week_start=monday_of(today) - timedelta(weeks=weeks_ago),
+                what_worked="Keeping the check-ins short.", csi_happiness=min(6, level + 1), csi_warm=level,
+                csi_rewarding=level, csi_satisfied=level, visibility="therapist",
+            )  # fmt: skip
+
+
+def _grant(couple: Couple, therapist: User, *, consent: str, ended: bool = False) -> None:
+    hurt = couple.partners.get(seat=1).user
+    now = timezone.now()
+    access = CareTeamAccess.objects.create(
+        couple=couple, email=therapist.email, therapist=therapist, invited_by=hurt,
+        token_hash=f"demo-{couple.pk}-{therapist.pk}", expires_at=now, accepted_at=now - timedelta(days=20),
+        ended_at=now - timedelta(days=2) if ended else None, ended_by=hurt if ended else None,
+    )  # fmt: skip
+    CareConsent.objects.create(access=access, partner=hurt)
+    if consent == "both":
+        CareConsent.objects.create(access=access, partner=couple.partners.get(seat=2).user)
