@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,7 +23,7 @@ from plans.models import (
     WishNote,
 )
 from recovery.access import get_visible_or_404, other_partner
-from recovery.decorators import partner_required
+from recovery.decorators import partner_required, refuse_unless_post
 from recovery.models import Partner
 
 RECENT_COMPLETIONS = 7
@@ -33,10 +33,6 @@ def _context(request: HttpRequest) -> dict:
     membership: Partner = request.membership  # type: ignore[attr-defined]
     state = stages.couple_state(membership.couple)
     return {"membership": membership, "partner": other_partner(request.user), "state": state}
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
 @partner_required
@@ -158,7 +154,7 @@ def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @partner_required
 def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
     completion = get_visible_or_404(Completion, request.user, pk=pk, author=request.user)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     slug = completion.step.slug
     completions.remove_completion(completion=completion, user=request.user)
@@ -168,7 +164,7 @@ def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 def ready(request: HttpRequest) -> HttpResponse:
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     couple = request.membership.couple  # type: ignore[attr-defined]
     try:
@@ -193,7 +189,7 @@ def ready(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 def ready_take_back(request: HttpRequest) -> HttpResponse:
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     stages.take_back_ready(couple=request.membership.couple, user=request.user)  # type: ignore[attr-defined]
     messages.success(request, _("Taken back. Nothing has changed."))
@@ -261,7 +257,7 @@ def table_of_trust(request: HttpRequest) -> HttpResponse:
 @partner_required
 def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
     ritual = get_visible_or_404(Ritual, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     form = RitualDoneForm(request.POST)
     if not form.is_valid():
@@ -279,7 +275,7 @@ def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 def ritual_archive(request: HttpRequest, pk: int) -> HttpResponse:
     ritual = get_visible_or_404(Ritual, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     if request.POST.get("restore"):
         rituals.restore(ritual=ritual)
@@ -320,7 +316,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 @partner_required
 def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     agree = request.POST.get("decision") == "agree"
     try:
@@ -335,7 +331,7 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     try:
         agreement.withdraw(item=item, by=request.user)

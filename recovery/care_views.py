@@ -12,7 +12,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,7 +26,7 @@ from checkins.weeks import monday_of
 from plans.models import Completion, Stage, StageChange
 from recovery import care, caseload
 from recovery.access import can_read_text, get_care_couple_or_404, get_visible_or_404, membership_of, other_partner
-from recovery.decorators import partner_required
+from recovery.decorators import partner_required, refuse_unless_post
 from recovery.models import AuditEvent, CareTeamAccess, Partner, TherapistProfile
 
 PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
@@ -48,10 +48,6 @@ class TherapistProfileForm(forms.ModelForm):
         help_texts = {
             "registration": gettext_lazy("Optional: your licence or registration, as couples would check it.")
         }
-
-
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
 # --- the couple's side -------------------------------------------------------------------------------
@@ -99,7 +95,7 @@ def care_team(request: HttpRequest) -> HttpResponse:
 @partner_required
 def care_consent(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_visible_or_404(CareTeamAccess, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     try:
         care.consent(access=access, partner=request.user)
@@ -113,7 +109,7 @@ def care_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 def care_end(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_visible_or_404(CareTeamAccess, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     care.end(access=access, by=request.user)
     messages.success(request, _("Access has ended. Nothing more can be seen from now on."))
@@ -265,7 +261,7 @@ def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
 @therapist_required
 def therapist_end(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_care_couple_or_404(request.user, couple_id)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     for access in CareTeamAccess.objects.filter(couple=couple, therapist=request.user, ended_at__isnull=True):
         care.end(access=access, by=request.user)

@@ -5,7 +5,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
 from recovery.access import membership_of
@@ -26,3 +26,9 @@ def partner_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def refuse_unless_post(request: HttpRequest) -> HttpResponse | None:
+    """For action URLs that check the object first (another couple's is a 404 whatever the method),
+    then accept only POST."""
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])

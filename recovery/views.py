@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,7 +24,7 @@ from plans.stages import current_stage
 from recovery import couples, invitations
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
-from recovery.decorators import partner_required
+from recovery.decorators import partner_required, refuse_unless_post
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
 from recovery.models import Couple, Invitation
 
@@ -145,15 +145,11 @@ def _send_and_report(request: HttpRequest, invitation: Invitation, token: str) -
         )
 
 
-def _post_only(request: HttpRequest) -> HttpResponse | None:
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
 @login_required
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     # The object is found (or 404) before the method is checked: outsiders learn nothing either way.
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     if not _may_send_invitation(request, invitation.email):
         messages.error(request, _invite_problem_message("too_many"))
@@ -173,7 +169,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     try:
         invitations.cancel_invitation(invitation=invitation)
@@ -272,7 +268,7 @@ def pause(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 def resume(request: HttpRequest) -> HttpResponse:
-    if refusal := _post_only(request):
+    if refusal := refuse_unless_post(request):
         return refusal
     try:
         couples.resume_couple(couple=request.membership.couple, by=request.user)  # type: ignore[attr-defined]
