@@ -8,12 +8,9 @@ end it at once. Every look is an AuditEvent the couple can read.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -23,17 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recovery.access import forget_care
+from recovery.link_tokens import LinkTokens
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Partner, User
 
-_signer = signing.Signer(salt="mend.care", sep=".")
+_tokens = LinkTokens(salt="mend.care")
 
 
 class CareError(Exception):
     """Shown to the person as it is."""
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def status_of(access: CareTeamAccess, current_partner_ids: set[int]) -> str:
@@ -49,26 +43,25 @@ def invite_therapist(*, couple: Couple, by: User, email: str) -> tuple[CareTeamA
     email = email.strip().lower()
     if email == by.email.lower():
         raise CareError(_("That's your own address. Please enter your therapist's."))
-    secret = secrets.token_urlsafe(32)
+    token, token_hash = _tokens.new()
     now = timezone.now()
     try:
         with transaction.atomic():
             access = CareTeamAccess.objects.create(
-                couple=couple, email=email, invited_by=by, token_hash=_hash(secret), created_at=now,
+                couple=couple, email=email, invited_by=by, token_hash=token_hash, created_at=now,
                 expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
             )  # fmt: skip
             CareConsent.objects.create(access=access, partner=by)
     except IntegrityError as exc:
         raise CareError(_("That therapist has already been invited. You'll find them below.")) from exc
-    return access, _signer.sign(secret)
+    return access, token
 
 
 def find_by_token(token: str) -> CareTeamAccess | None:
-    try:
-        secret = _signer.unsign(token)
-    except signing.BadSignature:
+    token_hash = _tokens.hash_of(token)
+    if token_hash is None:
         return None
-    return CareTeamAccess.objects.select_related("couple", "invited_by").filter(token_hash=_hash(secret)).first()
+    return CareTeamAccess.objects.select_related("couple", "invited_by").filter(token_hash=token_hash).first()
 
 
 def accept(*, access: CareTeamAccess, therapist: User) -> None:

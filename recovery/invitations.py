@@ -7,14 +7,11 @@ working) and a new expiry.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -24,11 +21,12 @@ from django.utils import timezone
 
 from recovery.access import forget_membership, membership_of
 from recovery.couples import role_for_second_partner
+from recovery.link_tokens import LinkTokens
 from recovery.models import Couple, Invitation, Partner, User
 
 logger = logging.getLogger(__name__)
 
-_signer = signing.Signer(salt="mend.invitation", sep=".")
+_tokens = LinkTokens(salt="mend.invitation")
 
 
 class InvitationProblem(Exception):
@@ -39,22 +37,12 @@ class InvitationProblem(Exception):
         self.code = code
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _new_secret() -> tuple[str, str]:
-    secret = secrets.token_urlsafe(32)
-    return _signer.sign(secret), _hash(secret)
-
-
 def find_by_token(token: str) -> Invitation | None:
     """The invitation a link points to, or None for a forged, mangled or unknown link."""
-    try:
-        secret = _signer.unsign(token)
-    except signing.BadSignature:
+    token_hash = _tokens.hash_of(token)
+    if token_hash is None:
         return None
-    return Invitation.objects.select_related("couple", "invited_by").filter(token_hash=_hash(secret)).first()
+    return Invitation.objects.select_related("couple", "invited_by").filter(token_hash=token_hash).first()
 
 
 # A second "send" of the same invitation this soon is a double click, not a new wish.
@@ -66,7 +54,7 @@ def invite_partner(*, couple: Couple, invited_by: User, email: str) -> tuple[Inv
     email = email.strip().lower()
     if email == invited_by.email.lower():
         raise InvitationProblem("self")
-    token, token_hash = _new_secret()
+    token, token_hash = _tokens.new()
     now = timezone.now()
     try:
         with transaction.atomic():
