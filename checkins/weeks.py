@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
+from recovery.localtime import local_today
 from recovery.models import User
-
-
-def local_today(user: User) -> date:
-    return timezone.now().astimezone(ZoneInfo(user.time_zone)).date()
 
 
 def monday_of(day: date) -> date:

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import Completion, Step
 from recovery.access import Visibility
+from recovery.localtime import local_today
 from recovery.models import Partner, User
 
 
 class CompletionError(Exception):
     """Why a completion can't be logged; shown to the person as it is."""
-
-
-def local_today(user: User) -> date:
-    return timezone.now().astimezone(ZoneInfo(user.time_zone)).date()
 
 
 def period_for(step: Step, on: date) -> str:

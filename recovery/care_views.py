@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,7 +137,7 @@ def care_seen(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def care_accept(request: HttpRequest, token: str) -> HttpResponse:
     access = care.find_by_token(token)
-    if access is None or access.ended_at or access.therapist_id or access.expires_at <= _now():
+    if access is None or access.ended_at or access.therapist_id or access.expires_at <= timezone.now():
         request.session.pop(PENDING_CARE_SESSION_KEY, None)
         return render(request, "recovery/care_accept.html", {"problem": True}, status=404 if access is None else 410)
     if not request.user.is_authenticated:
@@ -164,12 +165,6 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(request, _("Accepted. You'll see their progress once both partners have agreed."))
         return redirect("therapist_home")
     return render(request, "recovery/care_accept.html", {"access": access, "confirm": True})
-
-
-def _now():  # type: ignore[no-untyped-def]
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 @login_required
@@ -226,7 +221,7 @@ def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
     care.record_view(request, couple, "progress summary")
     therapist = request.user
     partners = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
-    today = _now().date()
+    today = timezone.now().date()
     start = today - timedelta(weeks=8) + timedelta(days=1)
     check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=start))
     reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple=couple).order_by("-week_start"))
