@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -131,39 +133,17 @@ class Reminder(models.Model):
         return f"{self.kind} reminder of user {self.user_id}"
 
 
-class Delivery(models.Model):
-    """One message for one person, kind and local period: the row that makes sending exactly-once."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16)  # a reminder kind, or a partner event
-    period = models.CharField(max_length=24)  # "2026-11-21", "2026-W47", "stage-3", …
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "period"], name="delivery_once_per_period"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.period} for user {self.user_id} ({self.status})"
+def new_pause_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class NotificationSettings(models.Model):
-    """Per person: reminders paused until a date, and the partner events they want by e-mail."""
+    """Per person: reminders paused until a date, the partner events they want by e-mail, and the secret
+    of the one-click pause link in their e-mails (random, no user id in it; the person can renew it)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     paused_until = models.DateField(null=True, blank=True)
+    pause_token = models.CharField(max_length=64, unique=True, default=new_pause_token, editable=False)
     partner_ready = models.BooleanField(_("when my partner is ready to talk about the next step"), default=True)
     reviews_ready = models.BooleanField(_("when our weekly reviews are ready to read together"), default=True)
 

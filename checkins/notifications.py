@@ -1,39 +1,36 @@
-"""Partner events, e-mailed through the same deliveries as reminders (each can be switched off):
+"""Partner events, e-mailed through the outbox like reminders (each can be switched off):
 
 - "your partner is ready to talk about the next step": when one partner says they're ready for a
   stage both open together. Never for the stages the hurt partner opens (5 and 6): the pace-setter
   is never told of the other's willingness, by e-mail or otherwise.
-- "your weekly reviews are ready to read together": when the second review of a week is shared.
+- "your weekly reviews are ready to read together": when the reviews of a week are revealed together.
 """
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from checkins.models import Delivery, NotificationSettings
+from checkins.emails import UPDATE_VALID_FOR
+from checkins.models import NotificationSettings
+from recovery import outbox
 from recovery.models import User
 
 
-def _queue(user: User, kind: str, period: str, wanted: str) -> int | None:
+def _queue(user: User, kind: str, period: str) -> int | None:
     prefs = NotificationSettings.objects.filter(user=user).first()
-    if prefs is not None and not getattr(prefs, wanted):
+    if prefs is not None and not getattr(prefs, kind):
         return None
-    try:
-        with transaction.atomic():
-            delivery = Delivery.objects.create(user=user, kind=kind, period=period)
-    except IntegrityError:
-        return None  # already told about this one
-    from checkins.tasks import send_delivery
-
-    transaction.on_commit(lambda: send_delivery.delay(delivery.pk))
-    return delivery.pk
+    delivery = outbox.queue(
+        kind=kind, period=period, user=user, expires_at=timezone.now() + UPDATE_VALID_FOR
+    )  # None: already told about this one
+    return delivery.pk if delivery is not None else None
 
 
 def partner_ready(*, other: User, next_stage: int, opened_by: str) -> int | None:
     if opened_by != "both":
         return None
-    return _queue(other, "partner_ready", f"stage-{next_stage}", "partner_ready")
+    return _queue(other, "partner_ready", f"stage-{next_stage}")
 
 
 def reviews_ready(*, people: list[User], week: str) -> list[int]:
-    return [pk for user in people if (pk := _queue(user, "reviews_ready", week, "reviews_ready"))]
+    return [pk for user in people if (pk := _queue(user, "reviews_ready", week))]

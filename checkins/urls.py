@@ -11,6 +11,7 @@ urlpatterns = [
     path("checkins/reviews/", views.reviews, name="reviews"),
     path("reminders/", views.reminder_settings, name="reminders"),
     path("reminders/pause/<str:token>/", views.pause_reminders, name="pause_reminders"),
+    path("reminders/new-pause-link/", views.reset_pause_link, name="reset_pause_link"),
     path("safety/", views.safety_check, name="safety_check"),
     path("safety/support/", views.safety_support, name="safety_support"),
 ]

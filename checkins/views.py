@@ -12,14 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import entries, reminders, safety, sending
+from checkins import emails, entries, reminders, safety
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
 from checkins.models import DailyCheckIn, Reminder, WeeklyReview
 from checkins.reminder_forms import ReminderSettingsForm
 from checkins.weeks import local_today, week_start_for
 from recovery.access import other_partner
-from recovery.decorators import partner_required
+from recovery.decorators import partner_required, refuse_unless_post
 from recovery.models import Partner
 
 
@@ -179,7 +179,7 @@ def safety_support(request: HttpRequest) -> HttpResponse:
 def reminder_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     current = reminders.reminders_for(user)
-    prefs = reminders.settings_for(user)
+    prefs = emails.settings_for(user)
     daily, weekly = current[Reminder.Kind.DAILY_CHECK_IN], current[Reminder.Kind.WEEKLY_REVIEW]
     initial = {
         "daily_enabled": daily.enabled, "daily_time": daily.local_time,
@@ -191,17 +191,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
-            daily.enabled, daily.local_time = data["daily_enabled"], data["daily_time"]
-            weekly.enabled, weekly.weekday, weekly.local_time = (
-                data["weekly_enabled"], data["weekly_weekday"], data["weekly_time"],
-            )  # fmt: skip
-            daily.save(update_fields=["enabled", "local_time"])
-            weekly.save(update_fields=["enabled", "weekday", "local_time"])
-            prefs.paused_until = data["paused_until"]
-            prefs.partner_ready, prefs.reviews_ready = data["partner_ready"], data["reviews_ready"]
-            prefs.save()
-            reminders.reschedule(user)
+            reminders.save_settings(user=user, choices=form.cleaned_data)
             messages.success(request, _("Reminder settings saved."))
             return redirect("checkins:reminders")
         return render(request, "checkins/reminders.html", {"form": form, "reminders": current}, status=400)
@@ -209,13 +199,24 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/reminders.html", {"form": form, "reminders": current})
 
 
-@csrf_exempt  # RFC 8058 one-click POSTs come from the mail provider with no cookies; the signed token is the proof
+@partner_required
+def reset_pause_link(request: HttpRequest) -> HttpResponse:
+    if refusal := refuse_unless_post(request):
+        return refusal
+    emails.reset_pause_token(request.user)
+    messages.success(
+        request, _("Done. The pause links in earlier e-mails no longer work; new e-mails carry a new one.")
+    )
+    return redirect("checkins:reminders")
+
+
+@csrf_exempt  # RFC 8058 one-click POSTs come from the mail provider with no cookies; the random token is the proof
 @require_http_methods(["GET", "POST"])
 def pause_reminders(request: HttpRequest, token: str) -> HttpResponse:
-    user = sending.user_from_pause_token(token)
+    user = emails.user_from_pause_token(token)
     if user is None:
         return render(request, "checkins/pause_reminders.html", {"invalid": True}, status=404)
     if request.method == "POST":
-        reminders.pause_all(user)
+        emails.pause_everything(user)
         return render(request, "checkins/pause_reminders.html", {"done": True})
     return render(request, "checkins/pause_reminders.html", {})

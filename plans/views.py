@@ -24,6 +24,7 @@ from plans.models import (
 )
 from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import partner_required, refuse_unless_post
+from recovery.localtime import local_date_of
 from recovery.models import Partner
 
 RECENT_COMPLETIONS = 7
@@ -50,7 +51,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         Completion.objects.visible_to(request.user).filter(author=request.user).values_list("step_id", flat=True)
     )
     today = completions.local_today(request.user)
-    openings = [(change.at.date(), change.to_stage, change.to_stage_title) for change in _openings(couple)]
+    openings = [
+        (local_date_of(change.at, request.user), change.to_stage, change.to_stage_title) for change in _openings(couple)
+    ]
     reached = milestones.milestones(
         started_on=stages.plan_started_on(couple, request.user.time_zone), stage_openings=openings, today=today
     )

@@ -1,18 +1,32 @@
-"""allauth hooks: where people land after signing in, and MFA secrets encrypted at rest."""
+"""allauth hooks: where people land after signing in, account e-mails through the outbox, and MFA
+secrets encrypted at rest."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from functools import cached_property
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
+
+from recovery import outbox
+
+# An account e-mail (a confirmation link, a password reset, a security notice) not delivered within a
+# day is no use: by then the person has asked again.
+ACCOUNT_EMAIL_VALID_FOR = timedelta(days=1)
 
 PENDING_INVITATION_SESSION_KEY = "mend_pending_invitation"
 
@@ -40,6 +54,28 @@ class AccountAdapter(DefaultAccountAdapter):
         if len(email) > 254:
             raise ValidationError(_("That e-mail address is too long."))
         return super().clean_email(email)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's e-mails, in Mend's templates, rendered now and sent by the outbox (retried, never lost,
+        and never holding up the page). allauth documents this hook for sending asynchronously."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        html = next((body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        text = message.body
+        if message.content_subtype == "html":
+            html, text = message.body, strip_tags(message.body)
+        outbox.queue_rendered(
+            address=email,
+            subject=str(message.subject),
+            text=str(text),
+            html=str(html),
+            expires_at=timezone.now() + ACCOUNT_EMAIL_VALID_FOR,
+            period=uuid.uuid4().hex,  # each account e-mail is its own message
+        )
 
     def format_email_subject(self, subject: str) -> str:
         # Discreet subjects: the product name and a plain phrase, never the request's host or more.

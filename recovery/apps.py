@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class RecoveryConfig(AppConfig):
     name = "recovery"
     verbose_name = "Couples and accounts"
+
+    def ready(self) -> None:
+        # Register the invitation e-mails with the outbox, and Mend's own system checks.
+        from recovery import care, checks, invitations  # noqa: F401

@@ -9,19 +9,19 @@ end it at once. Every look is an AuditEvent the couple can read.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recovery import outbox
 from recovery.access import forget_care
-from recovery.link_tokens import LinkTokens
-from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Partner, User
+from recovery.link_tokens import LinkTokens, invitation_email_context
+from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, User
 
 _tokens = LinkTokens(salt="mend.care")
 
@@ -52,6 +52,7 @@ def invite_therapist(*, couple: Couple, by: User, email: str) -> tuple[CareTeamA
                 expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
             )  # fmt: skip
             CareConsent.objects.create(access=access, partner=by)
+            _queue_email(access, token)  # in the same transaction: both are kept, or neither
     except IntegrityError as exc:
         raise CareError(_("That therapist has already been invited. You'll find them below.")) from exc
     return access, token
@@ -96,19 +97,31 @@ def record_view(request: HttpRequest, couple: Couple, what: str) -> None:
     )
 
 
-def send_invitation_email(request: HttpRequest, access: CareTeamAccess, token: str) -> bool:
-    context = {
-        "accept_url": request.build_absolute_uri(reverse("care_accept", args=[token])),
-        "valid_days": settings.INVITATION_VALID_DAYS,
-    }
-    message = EmailMultiAlternatives(
-        subject=render_to_string("emails/care_invitation_subject.txt", context).strip(),
-        body=render_to_string("emails/care_invitation_body.txt", context),
-        to=[access.email],
+def _queue_email(access: CareTeamAccess, token: str) -> None:
+    """The discreet invitation e-mail to the therapist, through the outbox (retried until the link expires)."""
+    outbox.queue(
+        kind=CARE_INVITATION_EMAIL.name,
+        period=str(access.pk),
+        address=access.email,
+        expires_at=access.expires_at,
+        payload={"accept_url": outbox.site_url(reverse("care_accept", args=[token]))},
     )
-    message.attach_alternative(render_to_string("emails/care_invitation_body.html", context), "text/html")
-    try:
-        message.send()
-    except OSError:
-        return False
-    return True
+
+
+def _invitation_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
+    access = CareTeamAccess.objects.filter(pk=int(delivery.period)).first()
+    if access is None or access.ended_at:
+        return "the invitation was withdrawn"
+    if access.therapist_id:
+        return "the invitation was already accepted"
+    return ""
+
+
+CARE_INVITATION_EMAIL = outbox.register(
+    outbox.Kind(
+        name="care_invitation",
+        template="care_invitation",
+        context=invitation_email_context,
+        still_wanted=_invitation_still_wanted,
+    )
+)

@@ -64,16 +64,11 @@ def care_team(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                access, token = care.invite_therapist(
-                    couple=membership.couple, by=request.user, email=form.cleaned_data["email"]
-                )
+                care.invite_therapist(couple=membership.couple, by=request.user, email=form.cleaned_data["email"])
             except care.CareError as exc:
                 form.add_error(None, str(exc))
             else:
-                if care.send_invitation_email(request, access, token):
-                    messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
-                else:
-                    messages.error(request, _("The invitation is saved but the e-mail couldn't be sent just now."))
+                messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
                 return redirect("care_team")
     partner_ids = {p.user_id for p in membership.couple.partners.filter(left_at__isnull=True)}
     accesses = list(

@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from recovery import outbox
 from recovery.access import forget_membership, membership_of
 from recovery.couples import role_for_second_partner
-from recovery.link_tokens import LinkTokens
-from recovery.models import Couple, Invitation, Partner, User
+from recovery.link_tokens import LinkTokens, invitation_email_context
+from recovery.models import Couple, Delivery, Invitation, Partner, User
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,8 @@ RESEND_GRACE = timedelta(minutes=2)
 
 
 def invite_partner(*, couple: Couple, invited_by: User, email: str) -> tuple[Invitation, str]:
-    """Create the couple's open invitation (replacing any earlier one); returns it and its link token."""
+    """Create the couple's open invitation (replacing any earlier one) and queue its e-mail; returns the
+    invitation and its link token."""
     email = email.strip().lower()
     if email == invited_by.email.lower():
         raise InvitationProblem("self")
@@ -79,6 +79,7 @@ def invite_partner(*, couple: Couple, invited_by: User, email: str) -> tuple[Inv
                 sent_at=now,
                 expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
             )
+            _queue_email(invitation, token)  # in the same transaction: both are kept, or neither
     except IntegrityError as exc:  # two tabs inviting at the same moment: the other one won
         raise InvitationProblem("race") from exc
     return invitation, token
@@ -158,22 +159,33 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Couple:
     return locked.couple
 
 
-def send_invitation_email(request: HttpRequest, invitation: Invitation, token: str) -> bool:
-    """Send the discreet invitation e-mail; False if the mail server refused it (the row stays)."""
-    context = {
-        "accept_url": request.build_absolute_uri(reverse("invitation_accept", args=[token])),
-        "valid_days": settings.INVITATION_VALID_DAYS,
-    }
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/invitation_body.txt", context),
-        to=[invitation.email],
+def _queue_email(invitation: Invitation, token: str) -> None:
+    """The discreet invitation e-mail, through the outbox (retried until the link expires)."""
+    outbox.queue(
+        kind=INVITATION_EMAIL.name,
+        period=str(invitation.pk),
+        address=invitation.email,
+        expires_at=invitation.expires_at,
+        payload={"accept_url": outbox.site_url(reverse("invitation_accept", args=[token]))},
     )
-    message.attach_alternative(render_to_string("emails/invitation_body.html", context), "text/html")
+
+
+def _invitation_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
+    invitation = Invitation.objects.select_related("couple").filter(pk=int(delivery.period)).first()
+    if invitation is None:
+        return "the invitation no longer exists"
     try:
-        message.send()
-    except OSError:
-        logger.exception("Could not send invitation %s", invitation.pk)
-        return False
-    return True
+        check_usable(invitation)
+    except InvitationProblem as problem:
+        return f"the invitation can't be used any more ({problem.code})"
+    return ""
+
+
+INVITATION_EMAIL = outbox.register(
+    outbox.Kind(
+        name="invitation",
+        template="invitation",
+        context=invitation_email_context,
+        still_wanted=_invitation_still_wanted,
+    )
+)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
+from django.conf import settings
 from django.core import signing
 
 
@@ -28,3 +30,8 @@ class LinkTokens:
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invitation_email_context(delivery: object, payload: dict[str, Any]) -> dict[str, Any]:
+    """What an invitation e-mail (partner or therapist) needs when the outbox sends it: its sealed link."""
+    return {"accept_url": payload["accept_url"], "valid_days": settings.INVITATION_VALID_DAYS}

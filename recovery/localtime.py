@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -12,3 +12,8 @@ from recovery.models import User
 
 def local_today(user: User) -> date:
     return timezone.now().astimezone(ZoneInfo(user.time_zone)).date()
+
+
+def local_date_of(moment: datetime, user: User) -> date:
+    """The person's own date of an instant (a stage that opened at 23:30 in Honolulu opened that day)."""
+    return moment.astimezone(ZoneInfo(user.time_zone)).date()

@@ -294,3 +294,66 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapist_id} viewed {self.what} of couple {self.couple_id}"
+
+
+class Delivery(models.Model):
+    """One e-mail Mend sends, from any part of the app: the row that makes it exactly-once and lets the
+    outbox heal itself after a lost broker message, a restarted Redis or a killed worker (see outbox.py).
+
+    It never holds a message's words: reminders and updates are built when they are sent; a message that
+    carries a secret link (an invitation, an account e-mail) keeps its variable parts sealed in `payload`
+    (encrypted with a key derived from SECRET_KEY) only until it is sent, failed or cancelled.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")  # not sent, and no longer worth sending; `error` says why
+        CANCELLED = "cancelled", _("Cancelled")  # the person no longer wants it (paused, turned off, done)
+
+    # The recipient: a person with an account, or (invitations, account e-mails) just an address.
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    address = models.EmailField(blank=True)
+    kind = models.CharField(max_length=32)
+    period = models.CharField(max_length=64)  # what makes it once-only within its kind: "2026-11-21", "2026-W47", …
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text=_("After this it is no longer worth sending."))
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    payload = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "period"], condition=models.Q(user__isnull=False), name="delivery_once_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["address", "kind", "period"],
+                condition=models.Q(user__isnull=True),
+                name="delivery_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(address=""), name="delivery_has_recipient"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed", "cancelled"]),
+                name="delivery_status_valid",
+            ),
+        ]
+        indexes = [
+            # outbox.heal: `WHERE status IN ('pending', 'sending') AND next_attempt_at <= …` reads only open rows.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="delivery_open",
+            ),
+        ]
+
+    def __str__(self) -> str:  # never the content
+        return f"{self.kind} {self.period} ({self.status})"

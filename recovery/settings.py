@@ -235,15 +235,17 @@ vars().update(EMAIL_CONFIG)
 if env.str("EMAIL_BACKEND", default=""):  # e.g. django.core.mail.backends.filebased.EmailBackend
     EMAIL_BACKEND = env.str("EMAIL_BACKEND")
     EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# The one sender of every e-mail Mend sends (keep the name discreet); `check --deploy` refuses a
+# .localhost address.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mend <no-reply@mend.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a hung mail server must not hold a web worker
-# Reminders: the sender shown in the inbox (keep it discreet) and the address links in e-mails point at.
-REMINDER_FROM_NAME = env.str("REMINDER_FROM_NAME", default="Mend")
-REMINDER_FROM_ADDRESS = env.str("REMINDER_FROM_ADDRESS", default="no-reply@mend.localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # a hung mail server must not hold a worker
+# The address every link in an e-mail points at; `check --deploy` requires https and a public host.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-# A delivery claimed by a worker that died mid-send may be claimed again after this many seconds.
+# The outbox (recovery/outbox.py): a send's lease — after it, a send a killed worker had started is taken
+# up again — and how long a queued e-mail may wait for its broker message before it is rung again.
 DELIVERY_CLAIM_TIMEOUT = env.int("DELIVERY_CLAIM_TIMEOUT", default=120)
+DELIVERY_REQUEUE_AFTER = env.int("DELIVERY_REQUEUE_AFTER", default=120)
 
 # --- Celery -------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -269,6 +271,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     # At the start of every minute, so a reminder set for 20:00 goes out within 20:00.
     "sweep-reminders": {"task": "checkins.sweep_reminders", "schedule": crontab(), "options": {"expires": 55}},
+    # Every minute, ring again for any e-mail whose broker message was lost (see recovery/outbox.py).
+    "heal-outbox": {"task": "mend.heal_outbox", "schedule": crontab(), "options": {"expires": 55}},
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -98,14 +98,14 @@ def invite_partner(request: HttpRequest) -> HttpResponse:
                 status = 429
             else:
                 try:
-                    invitation, token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
+                    invitation, _token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
                 except invitations.InvitationProblem as problem:
                     if problem.code == "just_sent":
                         messages.info(request, _invite_problem_message("just_sent"))
                         return redirect("home")
                     form.add_error(None, _invite_problem_message(problem.code))
                 else:
-                    _send_and_report(request, invitation, token)
+                    _report_sent(request, invitation)
                     return redirect("home")
     return render(
         request, "recovery/invite.html", {"form": form, "open_invitation": _open_invitation(request)}, status=status
@@ -131,18 +131,12 @@ def _invite_problem_message(code: str) -> str:
     }.get(code, _("That invitation couldn't be sent. Please try again."))
 
 
-def _send_and_report(request: HttpRequest, invitation: Invitation, token: str) -> None:
-    if invitations.send_invitation_email(request, invitation, token):
-        messages.success(
-            request,
-            _("We've sent an invitation to %(email)s. The link works for %(days)s days.")
-            % {"email": invitation.email, "days": settings.INVITATION_VALID_DAYS},
-        )
-    else:
-        messages.error(
-            request,
-            _("The invitation is saved, but the e-mail couldn't be sent just now. Please use “Send again” shortly."),
-        )
+def _report_sent(request: HttpRequest, invitation: Invitation) -> None:
+    messages.success(
+        request,
+        _("We're sending an invitation to %(email)s. The link works for %(days)s days.")
+        % {"email": invitation.email, "days": settings.INVITATION_VALID_DAYS},
+    )
 
 
 @login_required
@@ -155,14 +149,14 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _invite_problem_message("too_many"))
         return redirect("home")
     try:
-        invitation, token = invitations.resend_invitation(invitation=invitation)
+        invitation, _token = invitations.resend_invitation(invitation=invitation)
     except invitations.InvitationProblem as problem:
         if problem.code == "just_sent":
             messages.info(request, _invite_problem_message("just_sent"))
         else:
             messages.info(request, _("That invitation has already been used or replaced by a newer one."))
         return redirect("home")
-    _send_and_report(request, invitation, token)
+    _report_sent(request, invitation)
     return redirect("home")
 
 

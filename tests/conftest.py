@@ -117,6 +117,42 @@ def _empty_cache(request: pytest.FixtureRequest) -> None:
         cache.clear()
 
 
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """`with deliver(): ...` runs what the block queued on commit — the outbox's sends — as it ends.
+
+    Ordinary tests run inside a transaction that is never committed, so the outbox's doorbells (rung on
+    commit) would never ring; this rings them, through the real send task (eager in tests)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _flush_past_the_audit_trigger() -> None:
+    # Tests that commit (live server, real workers) are cleaned up with TRUNCATE, which the audit table's
+    # trigger refuses on PostgreSQL, as it should in production. The test database's superuser flushes
+    # with triggers off (session_replication_role, superusers only), and puts them back on at once.
+    from django.db import connection
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase._fixture_teardown
+
+    def teardown(self: TransactionTestCase) -> None:
+        if connection.vendor != "postgresql":
+            return original(self)
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            original(self)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _flush_past_the_audit_trigger()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_in_process() -> None:
     # Tasks queued on commit run in the test process (the worker test starts real workers itself).

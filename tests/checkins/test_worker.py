@@ -20,8 +20,9 @@ from django.db import connection
 from django.utils import timezone
 
 from checkins import reminders
-from checkins.models import Delivery, Reminder
+from checkins.models import Reminder
 from recovery.celery import app
+from recovery.models import Delivery
 from tests.factories import make_couple
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -106,3 +106,10 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 def page(new_context: Callable[..., BrowserContext]) -> Page:
     """A page in a fresh browser context of its own (Pacific/Auckland, desktop width)."""
     return new_context().new_page()
+
+
+@pytest.fixture(autouse=True)
+def _links_in_e_mails_point_at_the_live_server(request: pytest.FixtureRequest, settings: object) -> None:
+    # The outbox builds every link from SITE_URL (e-mails are sent far from any request).
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url  # type: ignore[attr-defined]

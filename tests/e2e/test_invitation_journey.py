@@ -178,7 +178,7 @@ def test_two_partners_sign_up_and_share_a_space(live_server: LiveServer, new_con
     expect(one).to_have_url(base + "/")
     expect(heading(one, f"Hello, {ONE_NAME}")).to_be_visible()
     expect(one.get_by_role("heading", name="Waiting for your partner")).to_be_visible()
-    expect(one.get_by_text(f"We've sent an invitation to {TWO_EMAIL}. The link works for 7 days.")).to_be_visible()
+    expect(one.get_by_text(f"We're sending an invitation to {TWO_EMAIL}. The link works for 7 days.")).to_be_visible()
     snap(one, "home-waiting")
 
     user_one = User.objects.get(email=ONE_EMAIL)

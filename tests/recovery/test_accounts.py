@@ -40,8 +40,9 @@ def _login(client: Client, email: str, password: str = PASSWORD) -> object:
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
-def test_sign_up_needs_the_e_mail_verified_before_the_first_login(client) -> None:
-    response = client.post(reverse("account_signup"), SIGNUP)
+def test_sign_up_needs_the_e_mail_verified_before_the_first_login(client, deliver) -> None:
+    with deliver():
+        response = client.post(reverse("account_signup"), SIGNUP)
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="new.person@example.com")
     assert (user.display_name, user.time_zone) == ("Robin", "Pacific/Auckland")
@@ -182,9 +183,10 @@ def test_the_profile_saves_a_valid_time_zone_and_rejects_others(client) -> None:
     assert user.time_zone == "America/Sao_Paulo"
 
 
-def test_password_reset_mail_is_discreet(client) -> None:
+def test_password_reset_mail_is_discreet(client, deliver) -> None:
     UserFactory(email="me@example.com")
-    client.post(reverse("account_reset_password"), {"email": "me@example.com"})
+    with deliver():
+        client.post(reverse("account_reset_password"), {"email": "me@example.com"})
     (message,) = mail.outbox
     assert message.subject.startswith("Mend: ")
     for word in ("affair", "partner", "couple", "therap"):

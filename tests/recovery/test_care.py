@@ -39,11 +39,12 @@ def _fresh(user):
     return type(user).objects.get(pk=user.pk)  # a new request: nothing cached on the user
 
 
-def test_the_whole_consent_journey(client) -> None:
+def test_the_whole_consent_journey(client, deliver) -> None:
     couple, alex, sam = _couple()
     doc = TherapistFactory(email="doc@example.com")
     enable_mfa(doc)
-    response = _as(alex).post(reverse("care_team"), {"email": "doc@example.com"}, follow=True)
+    with deliver():
+        response = _as(alex).post(reverse("care_team"), {"email": "doc@example.com"}, follow=True)
     assert "Access starts only when you have both agreed" in page(response)
     (message,) = mail.outbox
     for word in ("affair", "partner", "couple", "trust", "stage"):

@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "DATABASE_URL": "sqlite:////tmp/mend-deploy-check.sqlite3",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
+    "SITE_URL": "https://mend.example.org",
+    "DEFAULT_FROM_EMAIL": "Mend <hello@mend.example.org>",
 }
 
 
@@ -33,6 +35,18 @@ def test_check_deploy_is_clean_with_production_values() -> None:
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_refuses_dead_links_and_a_localhost_sender() -> None:
+    for name, value, problem in [
+        ("SITE_URL", "http://mend.example.org", "mend.E001"),  # one-click pausing needs https
+        ("SITE_URL", "https://127.0.0.1:8000", "mend.E002"),
+        ("SITE_URL", "https://mend.localhost", "mend.E002"),
+        ("DEFAULT_FROM_EMAIL", "Mend <no-reply@mend.localhost>", "mend.E003"),
+    ]:
+        result = _run(["manage.py", "check", "--deploy"], **{**PRODUCTION_ENV, name: value})
+        assert result.returncode != 0, (name, value)
+        assert problem in result.stderr + result.stdout, (name, value, result.stderr)
 
 
 def test_production_cookies_and_transport_are_strict() -> None:

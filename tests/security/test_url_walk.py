@@ -133,6 +133,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "post": by_role(HOME, anon=LOGIN, partners="400"),
     },
     "checkins:pause_reminders": same("404", "404"),  # the sample token isn't a valid pause token
+    "checkins:reset_pause_link": {
+        "get": by_role(HOME, anon=LOGIN, partners="405"),
+        "post": by_role(HOME, anon=LOGIN, partners="→/reminders/"),
+    },
     # The safety check and its resources are open to anyone, signed in or not.
     "checkins:safety_check": same("200", "400"),
     "checkins:safety_support": same("200", "405"),
