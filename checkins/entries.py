@@ -1,6 +1,7 @@
 """Writing check-ins and reviews, with the date rules: a check-in is for today (editable all day) or,
-added late, for yesterday; a weekly review is for the current week and can be changed until the
-partner's review of that week is revealed to you."""
+added late, for yesterday; a weekly review is for the current week and can be changed until the two
+reviews of that week are revealed together (both shared). An "only me" review reveals nothing and is
+never locked."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checkins.models import DailyCheckIn, WeeklyReview
 from checkins.weeks import local_today, week_start_for
+from recovery.access import SHARED
 from recovery.models import Partner, User
 
 
@@ -60,13 +62,12 @@ def save_check_in(*, membership: Partner, on: date, fields: dict[str, Any]) -> t
     return entry, True
 
 
-def partner_review_revealed(membership: Partner, week_start: date) -> bool:
-    """Whether the partner's review of that week is visible to this person now."""
+def revealed_together(membership: Partner, week_start: date) -> bool:
+    """Whether both partners have shared their review of that week, so each has read the other's: from
+    then on neither review can change."""
     return (
-        WeeklyReview.objects.visible_to(membership.user)
-        .filter(week_start=week_start)
-        .exclude(author=membership.user)
-        .exists()
+        WeeklyReview.objects.visible_to(membership.user).filter(week_start=week_start, visibility__in=SHARED).count()
+        == 2
     )
 
 
@@ -75,19 +76,21 @@ def save_review(*, membership: Partner, fields: dict[str, Any]) -> tuple[WeeklyR
     week = week_start_for(user)
     existing = WeeklyReview.objects.filter(author=user, week_start=week).first()
     if existing is not None:
-        if partner_review_revealed(membership, week):
+        if revealed_together(membership, week):
             raise EntryError(_("You've both shared this week's review, so it can't be changed now."))
         for name, value in fields.items():
             setattr(existing, name, value)
         existing.updated_at = timezone.now()
         existing.save()
-        return existing, False
-    try:
-        with transaction.atomic():
-            review = WeeklyReview.objects.create(couple=membership.couple, author=user, week_start=week, **fields)
-    except IntegrityError as exc:
-        raise EntryError(_("This week's review was just saved. Reload to see it.")) from exc
-    if partner_review_revealed(membership, week):
+        review, created = existing, False
+    else:
+        try:
+            with transaction.atomic():
+                review = WeeklyReview.objects.create(couple=membership.couple, author=user, week_start=week, **fields)
+        except IntegrityError as exc:
+            raise EntryError(_("This week's review was just saved. Reload to see it.")) from exc
+        created = True
+    if revealed_together(membership, week):
         from checkins import notifications
 
         partner = Partner.objects.filter(couple=membership.couple, left_at__isnull=True).exclude(user=user).first()
@@ -95,4 +98,4 @@ def save_review(*, membership: Partner, fields: dict[str, Any]) -> tuple[WeeklyR
         notifications.reviews_ready(
             people=[u for u in (user, partner and partner.user) if u], week=f"{year}-W{number:02d}"
         )
-    return review, True
+    return review, created

@@ -86,8 +86,7 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
     user = request.user
     week = week_start_for(user)
     existing = WeeklyReview.objects.filter(author=user, week_start=week).first()
-    revealed = entries.partner_review_revealed(membership, week)
-    locked = existing is not None and revealed
+    locked = existing is not None and entries.revealed_together(membership, week)
     form = None
     status = 200
     if not locked:

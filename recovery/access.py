@@ -111,6 +111,25 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
     return ids
 
 
+def waiting_care_accesses(user: User | AnonymousUser) -> list[Any]:
+    """A therapist's accepted invitations still waiting for the second partner's agreement (or for the
+    therapist's two-step sign-in), with who invited them: the therapist may know that much, no more."""
+    if not user.is_authenticated or not getattr(user, "is_therapist", False):
+        return []
+    from recovery.models import CareTeamAccess, Couple
+
+    return list(
+        CareTeamAccess.objects.filter(
+            therapist=user,
+            ended_at__isnull=True,
+            couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
+        )
+        .exclude(couple_id__in=therapist_couple_ids(user))
+        .select_related("invited_by")
+        .order_by("-accepted_at")
+    )
+
+
 def forget_care(user: User) -> None:
     if hasattr(user, _CARE_CACHE):
         delattr(user, _CARE_CACHE)
@@ -184,6 +203,10 @@ class Visibility(models.TextChoices):
     PARTNER_AND_THERAPIST = "therapist", _("My partner and our therapist too")
 
 
+# Entries the author chose to share: with the partner, or with the partner and the therapist.
+SHARED = (Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST)
+
+
 class EntryQuerySet(CoupleScopedQuerySet):
     """Entries one partner writes (field `author`, field `visibility`).
 
@@ -193,41 +216,45 @@ class EntryQuerySet(CoupleScopedQuerySet):
     """
 
     def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
-        shared = [Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST]
         care = therapist_couple_ids(user)
         if care:  # a therapist: shared entries of the couples they may see (words: see can_read_text)
-            return self.filter(couple_id__in=care, visibility__in=shared)
-        return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility__in=shared))
+            return self.filter(couple_id__in=care, visibility__in=SHARED)
+        return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility__in=SHARED))
 
 
 class RevealedTogetherQuerySet(EntryQuerySet):
-    """Weekly reviews (fields `author`, `week_start`): the partner's review of a week stays hidden from
-    you until you have submitted yours for that week, or the week is over for both of you."""
+    """Weekly reviews (fields `author`, `week_start`), revealed together.
+
+    Your partner's shared review of a week shows to you only once you have SHARED yours for that week, or
+    once the week is over for both of you. An "only me" review unlocks nothing (and, see checkins.entries,
+    locks nothing). A therapist sees a week's shared reviews once both partners have shared theirs, or once
+    the week is over everywhere.
+    """
 
     def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
-        shared = super().visible_to(user)
+        visible = super().visible_to(user)
         if not user.is_authenticated:
-            return shared
+            return visible
+        shared_reviews = self.model._default_manager.filter(visibility__in=SHARED)
         if therapist_couple_ids(user):
-            # A therapist sees a week's reviews once the partners have seen each other's, or it is over.
             from django.db.models import Exists, OuterRef
 
             from checkins.weeks import monday_of
 
-            both = self.model._default_manager.filter(
+            other_shared = shared_reviews.filter(
                 couple_id=OuterRef("couple_id"), week_start=OuterRef("week_start")
             ).exclude(author_id=OuterRef("author_id"))
             over_everywhere = monday_of((timezone.now() - timedelta(hours=14)).date())
-            return shared.filter(models.Q(week_start__lt=over_everywhere) | Exists(both))
+            return visible.filter(models.Q(week_start__lt=over_everywhere) | Exists(other_shared))
         partner = other_partner(user)
         from checkins.weeks import week_start_for  # the weekly calendar lives with the reviews
 
         ended_before = week_start_for(user)
         if partner is not None:
             ended_before = min(ended_before, week_start_for(partner.user))
-        mine = self.model._default_manager.filter(author_id=user.pk).values("week_start")
-        return shared.filter(
-            models.Q(author_id=user.pk) | models.Q(week_start__lt=ended_before) | models.Q(week_start__in=mine)
+        mine_shared = shared_reviews.filter(author_id=user.pk).values("week_start")
+        return visible.filter(
+            models.Q(author_id=user.pk) | models.Q(week_start__lt=ended_before) | models.Q(week_start__in=mine_shared)
         )
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from recovery.models import Couple, Partner, TherapistProfile, User
+from recovery.models import Couple, Delivery, Partner, TherapistProfile, User
 
 
 @admin.register(User)
@@ -50,3 +50,29 @@ class CoupleAdmin(admin.ModelAdmin):
 class TherapistProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "practice", "created_at"]
     search_fields = ["user__email", "practice"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what was sent to whom and when, how it went — never a word of content."""
+
+    list_display = ["id", "kind", "period", "status", "attempts", "created_at", "sent_at", "short_error"]
+    list_filter = ["status", "kind"]
+    fields = ["kind", "period", "status", "attempts", "created_at", "next_attempt_at", "claimed_at",
+              "sent_at", "expires_at", "error"]  # fmt: skip
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    show_full_result_count = False  # a count of a big outbox table on every page is slow
+
+    @admin.display(description="error")
+    def short_error(self, delivery: Delivery) -> str:
+        return delivery.error[:80]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Delivery | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Delivery | None = None) -> bool:
+        return False

@@ -8,11 +8,15 @@ end it at once. Every look is an AuditEvent the couple can read.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min
+from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from recovery import outbox
 from recovery.access import forget_care
+from recovery.invitations import owns_verified_address
 from recovery.link_tokens import LinkTokens, invitation_email_context
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, User
 
@@ -65,9 +70,18 @@ def find_by_token(token: str) -> CareTeamAccess | None:
     return CareTeamAccess.objects.select_related("couple", "invited_by").filter(token_hash=token_hash).first()
 
 
+# What a therapist looked at, as recorded in the audit and shown to the couple.
+VIEWED_SUMMARY = "progress summary"
+VIEWED_CASELOAD = "caseload"
+
+
 def accept(*, access: CareTeamAccess, therapist: User) -> None:
     if not therapist.is_therapist:
         raise CareError(_("Please set up your therapist account first."))
+    if not owns_verified_address(therapist, access.email):
+        # Bound to the invited address, as partner invitations are: a stranger's therapist account can't
+        # take an invitation meant for the couple's own therapist.
+        raise CareError(_("This invitation was sent to a different e-mail address."))
     if Partner.objects.filter(user=therapist, couple=access.couple).exists():
         raise CareError(_("You can't be the therapist of your own shared space."))
     changed = CareTeamAccess.objects.filter(
@@ -91,9 +105,68 @@ def end(*, access: CareTeamAccess, by: User) -> None:
         forget_care(access.therapist)
 
 
+@dataclass
+class Look:
+    therapist_name: str
+    what: str
+    times: int
+    first: datetime
+    last: datetime
+
+
+@dataclass
+class DayOfLooks:
+    day: date
+    looks: list[Look]
+
+
+SEEN_DAYS = 90
+
+
+def looks_by_day(user: User, *, everything: bool = False) -> list[DayOfLooks]:
+    """The couple's audit, grouped by the person's own day: who looked at what, how often, first and last.
+    Aggregated in the database, so the page costs the same whatever a caseload adds every day."""
+    zone = ZoneInfo(user.time_zone)
+    events = AuditEvent.objects.visible_to(user)
+    if not everything:
+        events = events.filter(at__gte=timezone.now() - timedelta(days=SEEN_DAYS))
+    rows = (
+        events.annotate(day=TruncDate("at", tzinfo=zone))
+        .values("day", "therapist_id", "what")
+        .annotate(times=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by("-day", "therapist_id", "what")
+    )
+    names = {
+        access.therapist_id: access.therapist.get_short_name()
+        for access in CareTeamAccess.objects.visible_to(user).select_related("therapist")
+        if access.therapist_id
+    }
+    days: list[DayOfLooks] = []
+    for row in rows:
+        if not days or days[-1].day != row["day"]:
+            days.append(DayOfLooks(day=row["day"], looks=[]))
+        days[-1].looks.append(
+            Look(
+                therapist_name=names.get(row["therapist_id"], str(_("A former therapist"))),
+                what=row["what"],
+                times=row["times"],
+                first=row["first"],
+                last=row["last"],
+            )
+        )
+    return days
+
+
 def record_view(request: HttpRequest, couple: Couple, what: str) -> None:
-    AuditEvent.objects.create(
-        couple=couple, therapist=request.user, what=what, ip_address=request.META.get("REMOTE_ADDR") or None
+    record_views(request, [couple], what)
+
+
+def record_views(request: HttpRequest, couples: list[Couple], what: str) -> None:
+    """One audit row per couple shown: every look a therapist takes is listed for the couple to see."""
+    now = timezone.now()
+    address = request.META.get("REMOTE_ADDR") or None
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(couple=c, therapist=request.user, what=what, at=now, ip_address=address) for c in couples]
     )
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.contrib import messages
@@ -26,8 +27,16 @@ from checkins.models import DailyCheckIn, WeeklyReview
 from checkins.weeks import monday_of
 from plans.models import Completion, Stage, StageChange
 from recovery import care, caseload
-from recovery.access import can_read_text, get_care_couple_or_404, get_visible_or_404, membership_of, other_partner
+from recovery.access import (
+    can_read_text,
+    get_care_couple_or_404,
+    get_visible_or_404,
+    membership_of,
+    other_partner,
+    waiting_care_accesses,
+)
 from recovery.decorators import partner_required, refuse_unless_post
+from recovery.invitations import mask_email, owns_verified_address
 from recovery.models import AuditEvent, CareTeamAccess, Partner, TherapistProfile
 
 PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
@@ -73,7 +82,7 @@ def care_team(request: HttpRequest) -> HttpResponse:
     partner_ids = {p.user_id for p in membership.couple.partners.filter(left_at__isnull=True)}
     accesses = list(
         CareTeamAccess.objects.visible_to(request.user)
-        .select_related("therapist", "invited_by", "ended_by")
+        .select_related("therapist__therapist_profile", "invited_by", "ended_by")
         .prefetch_related("consents")
         .order_by("-created_at")
     )
@@ -115,15 +124,13 @@ def care_end(request: HttpRequest, pk: int) -> HttpResponse:
 @partner_required
 @require_GET
 def care_seen(request: HttpRequest) -> HttpResponse:
-    events = list(AuditEvent.objects.visible_to(request.user).order_by("-at")[:200])
-    names = {
-        a.therapist_id: a.therapist.get_short_name()
-        for a in CareTeamAccess.objects.visible_to(request.user).select_related("therapist")
-        if a.therapist_id
-    }
-    for event in events:
-        event.therapist_name = names.get(event.therapist_id, _("A former therapist"))
-    return render(request, "recovery/care_seen.html", {"events": events})
+    everything = request.GET.get("all") == "1"
+    return render(
+        request,
+        "recovery/care_seen.html",
+        {"days": care.looks_by_day(request.user, everything=everything), "everything": everything,
+         "seen_days": care.SEEN_DAYS},
+    )  # fmt: skip
 
 
 # --- the therapist's side ------------------------------------------------------------------------------
@@ -136,7 +143,10 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
         request.session.pop(PENDING_CARE_SESSION_KEY, None)
         return render(request, "recovery/care_accept.html", {"problem": True}, status=404 if access is None else 410)
     if not request.user.is_authenticated:
+        # Remember the link through sign-up or log-in; signing up from it with the invited address counts
+        # as confirming that address (the link could only have been opened from that inbox).
         request.session[PENDING_CARE_SESSION_KEY] = token
+        get_account_adapter(request).stash_verified_email(request, access.email)
         here = reverse("care_accept", args=[token])
         return render(
             request,
@@ -150,6 +160,14 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "recovery/care_accept.html", {"is_partner": True}, status=409)
     if not request.user.is_therapist:
         return redirect(reverse("therapist_join") + "?" + urlencode({"next": request.path}))
+    if not owns_verified_address(request.user, access.email):
+        request.session.pop(PENDING_CARE_SESSION_KEY, None)
+        return render(
+            request,
+            "recovery/invitation_problem.html",
+            {"code": "mismatch", "masked_email": mask_email(access.email)},
+            status=409,
+        )
     if request.method == "POST":
         try:
             care.accept(access=access, therapist=request.user)
@@ -157,7 +175,11 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("therapist_home")
         request.session.pop(PENDING_CARE_SESSION_KEY, None)
-        messages.success(request, _("Accepted. You'll see their progress once both partners have agreed."))
+        messages.success(
+            request,
+            _("Accepted. You'll see %(name)s's progress once both partners have agreed.")
+            % {"name": access.invited_by.get_short_name()},
+        )
         return redirect("therapist_home")
     return render(request, "recovery/care_accept.html", {"access": access, "confirm": True})
 
@@ -201,11 +223,11 @@ def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 def therapist_home(request: HttpRequest) -> HttpResponse:
     mfa_on = is_mfa_enabled(request.user)
     summaries = caseload.caseload(request.user) if mfa_on else []
-    pending = CareTeamAccess.objects.filter(therapist=request.user, ended_at__isnull=True).count() - len(summaries)
+    care.record_views(request, [summary.couple for summary in summaries], care.VIEWED_CASELOAD)
     return render(
         request,
         "recovery/therapist_home.html",
-        {"summaries": summaries, "mfa_on": mfa_on, "pending": max(pending, 0)},
+        {"summaries": summaries, "mfa_on": mfa_on, "waiting": waiting_care_accesses(request.user)},
     )
 
 
@@ -213,7 +235,7 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_care_couple_or_404(request.user, couple_id)
-    care.record_view(request, couple, "progress summary")
+    care.record_view(request, couple, care.VIEWED_SUMMARY)
     therapist = request.user
     partners = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
     today = timezone.now().date()

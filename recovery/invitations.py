@@ -119,15 +119,22 @@ def check_acceptable_by(invitation: Invitation, user: User) -> None:
     check_usable(invitation)
     if user.is_therapist:
         raise InvitationProblem("therapist")
-    if not _owns_address(user, invitation.email):
+    if not owns_verified_address(user, invitation.email):
         raise InvitationProblem("mismatch")
     if membership_of(user) is not None:
         raise InvitationProblem("already_in_couple")
 
 
-def _owns_address(user: User, email: str) -> bool:
-    # Only a verified address counts: the sign-up stash (see views.invitation_accept) verifies the
-    # invited address for someone who signs up from the link.
+def mask_email(email: str) -> str:
+    """An invited address shown to someone who may not own it: enough to recognise, not to learn."""
+    local, _sep, domain = email.partition("@")
+    return f"{local[:1]}{'•' * max(len(local) - 1, 2)}@{domain}"
+
+
+def owns_verified_address(user: User, email: str) -> bool:
+    """Whether the person has confirmed they receive mail at this address: only then may they accept an
+    invitation sent to it (partner or therapist). Signing up from the link itself counts: the link could
+    only have been opened from that inbox (see the sign-up stash in views.invitation_accept)."""
     return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
 
 

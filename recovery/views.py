@@ -233,14 +233,13 @@ def _invitation_problem(request: HttpRequest, code: str, invitation: Invitation 
     return render(
         request,
         "recovery/invitation_problem.html",
-        {"code": code, "invitation": invitation, "masked_email": _mask(invitation.email) if invitation else ""},
+        {
+            "code": code,
+            "invitation": invitation,
+            "masked_email": invitations.mask_email(invitation.email) if invitation else "",
+        },
         status=status,
     )
-
-
-def _mask(email: str) -> str:
-    local, _sep, domain = email.partition("@")
-    return f"{local[:1]}{'•' * max(len(local) - 1, 2)}@{domain}"
 
 
 @partner_required

@@ -204,6 +204,35 @@ def test_only_me_reviews_are_never_revealed(couple) -> None:
     assert not WeeklyReview.objects.visible_to(sam).filter(author=alex).exists()
 
 
+def test_an_only_me_review_unlocks_nothing_and_locks_nothing(couple) -> None:
+    alex, sam = _people(couple)
+    alex_client, sam_client = _client(alex), _client(sam)
+    sam_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Sam's shared words"})
+    alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "mine", "visibility": "only_me"})
+    # Alex's private review doesn't unlock Sam's…
+    text = page(alex_client.get(reverse("checkins:weekly_review")))
+    assert "Sam's shared words" not in text and "doesn't unlock Sam's" in text
+    assert not WeeklyReview.objects.visible_to(alex).filter(author=sam).exists()
+    # …and Sam, whose review nobody has read, can still change it; so can Alex.
+    sam_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Sam, revised"})
+    assert WeeklyReview.objects.get(author=sam).appreciation == "Sam, revised"
+    alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "mine, still", "visibility": "only_me"})
+    assert WeeklyReview.objects.get(author=alex).appreciation == "mine, still"
+    # Sharing it is what reveals both, and locks both.
+    alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "now shared"})
+    assert "Sam, revised" in page(alex_client.get(reverse("checkins:weekly_review")))
+    assert "now shared" in page(sam_client.get(reverse("checkins:weekly_review")))
+    response = sam_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "too late"}, follow=True)
+    assert "can't be changed now" in page(response)
+
+
+def test_the_review_form_says_plainly_what_unlocks_what(couple) -> None:
+    alex, _sam = _people(couple)
+    text = page(_client(alex).get(reverse("checkins:weekly_review")))
+    assert "Revealed together" in text
+    assert "A review kept “only me” stays yours alone: it doesn't unlock Sam's" in text
+
+
 def test_the_review_form_uses_the_csi4_wording_and_refuses_bad_scores(couple) -> None:
     alex, sam = _people(couple)
     text = page(_client(sam).get(reverse("checkins:weekly_review")))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -15,9 +16,10 @@ from django.urls import reverse
 from checkins.models import DailyCheckIn, WeeklyReview
 from checkins.weeks import local_today, week_start_for
 from plans.models import StageChange
+from recovery import care
 from recovery.access import can_view_couple, therapist_couple_ids
 from recovery.caseload import caseload
-from recovery.models import AuditEvent, CareConsent, CareTeamAccess
+from recovery.models import AuditEvent, CareConsent, CareTeamAccess, TherapistProfile
 from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page
 
@@ -51,7 +53,7 @@ def test_the_whole_consent_journey(client, deliver) -> None:
         assert word not in (message.subject + message.body).lower()
     link = re.search(r"https?://[^/\s]+(/care/invitation/[^/\s]+/)", message.body).group(1)
     doc_client = _as(doc)
-    assert "Accept a read-only view" in page(doc_client.get(link))
+    assert "Alex invited you" in page(doc_client.get(link))
     doc_client.post(link)
     assert couple.pk not in therapist_couple_ids(_fresh(doc))  # only Alex has agreed
     assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
@@ -127,6 +129,20 @@ def test_a_week_s_reviews_reach_the_therapist_only_once_revealed_to_the_partners
     assert WeeklyReview.objects.visible_to(_fresh(doc)).count() == 2
 
 
+def test_an_only_me_review_doesn_t_reveal_the_partner_s_to_the_therapist() -> None:
+    couple, alex, sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    week = week_start_for(alex)
+    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
+    WeeklyReview.objects.create(couple=couple, author=alex, week_start=week, visibility="therapist", **scores)
+    WeeklyReview.objects.create(couple=couple, author=sam, week_start=week, visibility="only_me", **scores)
+    assert not WeeklyReview.objects.visible_to(_fresh(doc)).exists()  # Alex's waits; Sam's is never shown
+    WeeklyReview.objects.filter(author=sam).update(visibility="partner")  # both shared now: revealed together
+    assert set(WeeklyReview.objects.visible_to(_fresh(doc)).values_list("author_id", flat=True)) == {alex.pk, sam.pk}
+
+
 def test_every_view_is_audited_without_content_and_the_couple_sees_it() -> None:
     couple, alex, _sam = _couple()
     doc = TherapistFactory(display_name="Dr Morgan")
@@ -137,12 +153,91 @@ def test_every_view_is_audited_without_content_and_the_couple_sees_it() -> None:
     assert (event.couple, event.therapist_id, event.what, event.ip_address) == (
         couple, doc.pk, "progress summary", "203.0.113.9"
     )  # fmt: skip
-    assert "Dr Morgan viewed your progress on" in page(_as(alex).get(reverse("care_seen")))
+    assert "Dr Morgan opened your progress summary once" in page(_as(alex).get(reverse("care_seen")))
     outsider = make_couple().partners.first().user
     assert "Nobody has viewed your data" in page(_as(outsider).get(reverse("care_seen")))
 
 
-def test_audit_rows_cannot_be_changed_or_deleted_on_postgresql() -> None:
+def test_opening_the_caseload_is_audited_for_every_couple_it_shows_and_grouped_by_day() -> None:
+    doc = TherapistFactory(display_name="Dr Morgan")
+    enable_mfa(doc)
+    first, alex, _sam = _couple()
+    second = make_couple()
+    waiting = make_couple()
+    for couple in (first, second):
+        make_care_access(couple, doc)
+    make_care_access(waiting, doc, consented="one")  # not shown, so not a look
+    with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)):
+        _as(doc).get(reverse("therapist_home"), REMOTE_ADDR="203.0.113.9")
+    with time_machine.travel(datetime(2026, 11, 21, 9, 0, tzinfo=UTC)):
+        for _ in range(3):
+            _as(doc).get(reverse("therapist_home"))
+        _as(doc).get(reverse("therapist_couple", args=[first.pk]))
+    assert AuditEvent.objects.filter(couple=first, what="caseload").count() == 4
+    assert AuditEvent.objects.filter(couple=second, what="caseload").count() == 4
+    assert not AuditEvent.objects.filter(couple=waiting).exists()
+    with time_machine.travel(datetime(2026, 11, 21, 12, 0, tzinfo=UTC)):
+        text = page(_as(alex).get(reverse("care_seen")))
+    saturday, friday = text.index("Saturday 21 November 2026"), text.index("Friday 20 November 2026")
+    assert saturday < friday  # newest day first
+    assert "Dr Morgan saw your line in their caseload 3 times" in text[saturday:friday]
+    assert "Dr Morgan opened your progress summary once" in text[saturday:friday]
+    assert "Dr Morgan saw your line in their caseload once" in text[friday:]
+
+
+def test_who_has_seen_our_data_costs_the_same_however_many_looks(django_assert_num_queries) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    couple, alex, _sam = _couple()
+    make_care_access(couple, doc)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert _as(alex).get(reverse("care_seen")).status_code == 200
+        return len(captured)
+
+    AuditEvent.objects.create(couple=couple, therapist=doc, what="caseload")
+    one = queries()
+    AuditEvent.objects.bulk_create([AuditEvent(couple=couple, therapist=doc, what="caseload") for _ in range(300)])
+    assert queries() == one
+
+
+def test_a_therapist_invitation_can_only_be_accepted_by_the_invited_address(deliver) -> None:
+    couple, alex, sam = _couple()
+    stranger = TherapistFactory(email="stranger@example.com", display_name="Dr Stranger")
+    enable_mfa(stranger)
+    with deliver():
+        _as(alex).post(reverse("care_team"), {"email": "doc@example.com"})
+    link = re.search(r"https?://[^/\s]+(/care/invitation/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    refused = _as(stranger).get(link)
+    assert refused.status_code == 409
+    assert "This invitation is for a different e-mail address" in page(refused) and "d••@example.com" in page(refused)
+    assert _as(stranger).post(link).status_code == 409
+    access = CareTeamAccess.objects.get()
+    assert access.therapist_id is None
+    with pytest.raises(care.CareError):
+        care.accept(access=access, therapist=stranger)  # the service refuses too
+    # An unverified copy of the address doesn't count either.
+    impostor = TherapistFactory(email="doc@example.com", verified=False)
+    enable_mfa(impostor)
+    assert _as(impostor).get(link).status_code == 409
+    # The real one is accepted; Sam sees who it is before agreeing.
+    impostor.delete()
+    doc = TherapistFactory(email="doc@example.com", display_name="Dr Morgan")
+    TherapistProfile.objects.filter(user=doc).update(practice="Morgan Couples Therapy", registration="UKCP 12345")
+    enable_mfa(doc)
+    _as(doc).post(link)
+    assert CareTeamAccess.objects.get().therapist_id == doc.pk
+    sam_page = page(_as(sam).get(reverse("care_team")))
+    for detail in ("doc@example.com", "Morgan Couples Therapy", "UKCP 12345", "Verified e-mail address"):
+        assert detail in sam_page
+    # The therapist sees who invited them while waiting — on the page, never by e-mail.
+    assert "Alex invited you" in page(_as(doc).get(reverse("therapist_home")))
+
+
+def test_audit_rows_cannot_be_changed_deleted_or_truncated_on_postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the immutability trigger is PostgreSQL's")
     couple, _alex, _sam = _couple()
@@ -152,6 +247,9 @@ def test_audit_rows_cannot_be_changed_or_deleted_on_postgresql() -> None:
         AuditEvent.objects.filter(pk=event.pk).update(what="nothing")
     with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE recovery_auditevent")  # even by its owner
     assert AuditEvent.objects.get(pk=event.pk).what == "progress summary"
 
 
