@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,15 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import emails, entries, reminders, safety
+from checkins import emails, entries, reminders, safety, support
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
-from checkins.models import DailyCheckIn, Reminder, WeeklyReview
+from checkins.models import MOOD_CHOICES, DailyCheckIn, Reminder, WeeklyReview
 from checkins.reminder_forms import ReminderSettingsForm
 from checkins.weeks import local_today, week_start_for
 from recovery.access import other_partner
 from recovery.decorators import partner_required, refuse_unless_post
 from recovery.models import Partner
+
+LOWEST_MOOD = min(value for value, _label in MOOD_CHOICES)
 
 
 @partner_required
@@ -50,6 +51,9 @@ def check_in(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Check-in saved.") if created else _("Check-in updated."))
+                if form.cleaned_data["mood"] == LOWEST_MOOD:
+                    # Private to the person who wrote it: a gentle line, one tap from someone to talk to.
+                    messages.info(request, support.low_mood_message(), extra_tags="crisis")
                 return redirect("home")
     return render(
         request,
@@ -152,7 +156,7 @@ def safety_check(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             safety.mark_offered(request.user)
         if answer == "no":
-            return redirect("checkins:safety_support")
+            return redirect(support.support_url(browser_time_zone=request.POST.get("tz", "")))
         if answer == "yes":
             messages.success(request, _("Thank you. You can come back to this question at any time, from any page."))
         return redirect("home")
@@ -161,14 +165,22 @@ def safety_check(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def safety_support(request: HttpRequest) -> HttpResponse:
-    country, resources = safety.resources_for(request.GET.get("country", ""))
+    """Crisis lines and abuse services for one country; open to anyone, signed in or not."""
+    code = support.choose_country(
+        requested=request.GET.get("country", ""),
+        time_zones=support.time_zones_for(request.user, request.GET.get("tz", "")),
+    )
+    content = support.support_content()
     return render(
         request,
         "checkins/safety_support.html",
         {
-            "country": country,
-            "resources": resources,
-            "countries": sorted(settings.SAFETY_COUNTRY_NAMES.items(), key=lambda c: (c[0] != "international", c[1])),
+            "chosen": code,
+            "country": content.countries.get(code),
+            "international": content.international,
+            "countries": support.country_choices(),
+            # Nobody chose and no time zone placed them: mend.js may ask the browser once.
+            "may_locate": code == support.INTERNATIONAL and not request.GET.get("country") and "tz" not in request.GET,
         },
     )
 

@@ -120,3 +120,32 @@
     input.addEventListener("input", function () { output.textContent = input.value; });
   });
 })();
+
+// Support page: links to it and the private safety question carry the browser's time zone, so someone
+// who isn't signed in sees local numbers straight away. Without JavaScript the page offers a country list.
+(function () {
+  "use strict";
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  if (!zone) { return; }
+  function withZone(href) {
+    var url = new URL(href, window.location.href);
+    if (url.searchParams.has("tz") || url.searchParams.has("country")) { return null; }
+    url.searchParams.set("tz", zone);
+    return url.pathname + url.search + url.hash;
+  }
+  document.querySelectorAll("input[data-time-zone]").forEach(function (input) {
+    if (!input.value) { input.value = zone; }
+  });
+  document.querySelectorAll("a[data-add-time-zone]").forEach(function (link) {
+    try {
+      var href = withZone(link.getAttribute("href"));
+      if (href) { link.setAttribute("href", href); }
+    } catch (e) { /* the link still works without the time zone */ }
+  });
+  // Opened with neither a country nor a time zone: look once, replacing this page in history.
+  if (document.querySelector("[data-locate-by-time-zone]")) {
+    var here = withZone(window.location.href);
+    if (here) { window.location.replace(here); }
+  }
+})();
