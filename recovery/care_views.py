@@ -37,7 +37,7 @@ from recovery.access import (
 )
 from recovery.decorators import partner_required, refuse_unless_post
 from recovery.invitations import mask_email, owns_verified_address
-from recovery.models import AuditEvent, CareTeamAccess, Partner, TherapistProfile
+from recovery.models import CareTeamAccess, Partner, TherapistProfile
 
 PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
 

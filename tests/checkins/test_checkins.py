@@ -216,7 +216,8 @@ def test_an_only_me_review_unlocks_nothing_and_locks_nothing(couple) -> None:
     # …and Sam, whose review nobody has read, can still change it; so can Alex.
     sam_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Sam, revised"})
     assert WeeklyReview.objects.get(author=sam).appreciation == "Sam, revised"
-    alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "mine, still", "visibility": "only_me"})
+    still_private = {**REVIEW, "appreciation": "mine, still", "visibility": "only_me"}
+    alex_client.post(reverse("checkins:weekly_review"), still_private)
     assert WeeklyReview.objects.get(author=alex).appreciation == "mine, still"
     # Sharing it is what reveals both, and locks both.
     alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "now shared"})

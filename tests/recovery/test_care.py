@@ -205,7 +205,7 @@ def test_who_has_seen_our_data_costs_the_same_however_many_looks(django_assert_n
 
 
 def test_a_therapist_invitation_can_only_be_accepted_by_the_invited_address(deliver) -> None:
-    couple, alex, sam = _couple()
+    _c, alex, sam = _couple()
     stranger = TherapistFactory(email="stranger@example.com", display_name="Dr Stranger")
     enable_mfa(stranger)
     with deliver():
@@ -247,9 +247,12 @@ def test_audit_rows_cannot_be_changed_deleted_or_truncated_on_postgresql() -> No
         AuditEvent.objects.filter(pk=event.pk).update(what="nothing")
     with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
-    with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE recovery_auditevent")  # even by its owner
+    with (
+        pytest.raises(DatabaseError, match="cannot be changed or deleted"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE recovery_auditevent")  # even by its owner
     assert AuditEvent.objects.get(pk=event.pk).what == "progress summary"
 
 

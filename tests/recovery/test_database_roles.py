@@ -65,16 +65,16 @@ def test_the_app_role_works_with_rows_but_cannot_touch_the_audit(app_role: str) 
             assert cursor.fetchone()[0] >= 1
             cursor.execute("UPDATE recovery_couple SET hurt_is_mutual = hurt_is_mutual WHERE id = %s", [couple.pk])
             cursor.execute(
-                "INSERT INTO recovery_auditevent (couple_id, therapist_id, what, at) VALUES (%s, %s, 'caseload', now())",
+                "INSERT INTO recovery_auditevent (couple_id, therapist_id, what, at) "
+                "VALUES (%s, %s, 'caseload', now())",
                 [couple.pk, doc.pk],
             )  # the app writes audit rows…
         # …and can't change, remove, empty or switch off their protection.
         _refused(conn, "UPDATE recovery_auditevent SET what = 'nothing'", "cannot be changed or deleted")
         _refused(conn, "DELETE FROM recovery_auditevent", "cannot be changed or deleted")
         _refused(conn, "TRUNCATE recovery_auditevent", "permission denied")
-        _refused(
-            conn, "ALTER TABLE recovery_auditevent DISABLE TRIGGER recovery_auditevent_no_update_delete", "must be owner"
-        )
+        disable = "ALTER TABLE recovery_auditevent DISABLE TRIGGER recovery_auditevent_no_update_delete"
+        _refused(conn, disable, "must be owner")
         _refused(conn, "ALTER TABLE recovery_auditevent DISABLE TRIGGER ALL", "must be owner")
         _refused(conn, "DROP TABLE recovery_auditevent", "must be owner")
     finally:
