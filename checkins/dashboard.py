@@ -78,7 +78,11 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
     return {
         "today": today,
         "checked_in_today": today in own_all_dates,
-        "partner_shared_today": any(c.local_date == today for c in theirs) if partner else False,
+        # Said only when the partner chose to let you see it, and only when it's so: Mend is not a way to
+        # check whether someone has "done their check-in".
+        "partner_shared_today": bool(
+            partner and partner.user.shows_check_in_presence and any(c.local_date == today for c in theirs)
+        ),
         "streak": streak(own_all_dates, today),
         "partner_recent": sorted(theirs, key=lambda c: c.local_date, reverse=True)[:5],
         **chart_context,

@@ -14,4 +14,5 @@ urlpatterns = [
     path("reminders/new-pause-link/", views.reset_pause_link, name="reset_pause_link"),
     path("safety/", views.safety_check, name="safety_check"),
     path("safety/support/", views.safety_support, name="safety_support"),
+    path("safety/control/", views.feels_like_control, name="feels_like_control"),
 ]

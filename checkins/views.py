@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -149,18 +150,41 @@ def reviews(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def safety_check(request: HttpRequest) -> HttpResponse:
     """ "Do you feel safe with your partner?" — the answer goes nowhere but to the next page."""
+    return_to = _safe_return(request)
     if request.method == "POST":
         answer = request.POST.get("feels_safe")
         if answer not in {"yes", "no", "later"}:
-            return render(request, "checkins/safety_check.html", {"error": True}, status=400)
+            return render(request, "checkins/safety_check.html", {"error": True, "return_to": return_to}, status=400)
         if request.user.is_authenticated:
             safety.mark_offered(request.user)
         if answer == "no":
             return redirect(support.support_url(browser_time_zone=request.POST.get("tz", "")))
         if answer == "yes":
             messages.success(request, _("Thank you. You can come back to this question at any time, from any page."))
-        return redirect("home")
-    return render(request, "checkins/safety_check.html")
+        return redirect(return_to or "home")
+    return render(request, "checkins/safety_check.html", {"return_to": return_to})
+
+
+def _safe_return(request: HttpRequest) -> str:
+    """Where the question was asked (the plan, the transparency page), if it is one of Mend's own pages."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
+@require_GET
+def feels_like_control(request: HttpRequest) -> HttpResponse:
+    """A private page for anyone who feels transparency has turned into control. Nothing is recorded."""
+    code = support.choose_country(
+        requested=request.GET.get("country", ""),
+        time_zones=support.time_zones_for(request.user, request.GET.get("tz", "")),
+    )
+    return render(
+        request,
+        "checkins/feels_like_control.html",
+        {"country": support.support_content().countries.get(code), "chosen": code},
+    )
 
 
 @require_GET

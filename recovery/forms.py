@@ -54,7 +54,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "time_zone", "default_visibility"]
+        fields = ["display_name", "time_zone", "default_visibility", "shows_check_in_presence"]
         labels = {"display_name": _("Your first name")}
         help_texts = {
             "default_visibility": _("Each check-in and review starts with this choice; you can change it each time.")

@@ -70,8 +70,16 @@ class User(AbstractBaseUser, PermissionsMixin):
                  ("therapist", _("My partner and our therapist too"))],
         default="partner",
     )  # fmt: skip
-    # When the private safety question was first offered. The answer itself is never stored.
+    # When the private safety question was first, and last, offered. The answer itself is never stored.
     safety_check_offered_at = models.DateTimeField(null=True, blank=True)
+    safety_check_last_offered_at = models.DateTimeField(null=True, blank=True)
+    # What the partner may see of this person beyond the entries they share: off unless they turn it on,
+    # so Mend never becomes a way to monitor whether someone has "done their check-in".
+    shows_check_in_presence = models.BooleanField(
+        _("Let my partner see whether I've shared a check-in today"),
+        default=False,
+        help_text=_("Off unless you turn it on. Your partner always sees the entries you choose to share."),
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -54,7 +54,24 @@ def test_a_check_in_is_saved_and_shared_with_the_partner(couple) -> None:
     entry = DailyCheckIn.objects.get()
     assert (entry.author, entry.local_date, entry.mood, entry.trust) == (alex, local_today(alex), 4, 6)
     home = page(_client(sam).get(reverse("home")))
-    assert "Alex has shared a check-in today" in home and "A walk together" in home
+    assert "A walk together" in home  # the entry Alex shared…
+    assert "has shared a check-in today" not in home  # …but no presence line unless Alex turns it on
+
+
+def test_presence_lines_are_off_by_default_and_each_partner_turns_on_their_own(couple) -> None:
+    alex, sam = _people(couple)
+    alex_client, sam_client = _client(alex), _client(sam)
+    assert "hasn't shared a check-in today" not in page(sam_client.get(reverse("home")))  # never the absence
+    alex_client.post(reverse("checkins:check_in"), CHECK_IN)
+    assert "Alex has shared a check-in today" not in page(sam_client.get(reverse("home")))
+    alex_client.post(
+        reverse("profile"),
+        {"display_name": "Alex", "time_zone": alex.time_zone, "default_visibility": "partner",
+         "shows_check_in_presence": "on"},
+    )  # fmt: skip
+    assert "Alex has shared a check-in today" in page(sam_client.get(reverse("home")))
+    sam_client.post(reverse("checkins:check_in"), CHECK_IN)
+    assert "Sam has shared a check-in today" not in page(alex_client.get(reverse("home")))  # Sam's own choice
 
 
 def test_the_default_visibility_is_the_person_s_own_setting(couple) -> None:
@@ -74,7 +91,7 @@ def test_only_me_check_ins_never_reach_the_partner_in_any_form(couple) -> None:
     sam_client = _client(sam)
     home = page(sam_client.get(reverse("home")))
     assert "a private high" not in home
-    assert "Alex hasn't shared a check-in today" in home
+    assert "check-in today" not in home
     assert "No entries yet" in home  # Alex's series on the charts is empty for Sam
     assert "a private high" not in page(sam_client.get(reverse("checkins:history")))
     assert not DailyCheckIn.objects.visible_to(sam).exists()
@@ -272,6 +289,36 @@ def test_the_safety_pages_work_for_anyone_and_bad_answers_are_a_400(client) -> N
     assert client.post(reverse("checkins:safety_check"), {"feels_safe": "maybe"}).status_code == 400
     assert "1-800-799-7233" in page(client.get(reverse("checkins:safety_support") + "?country=US"))
     assert "emergency" in page(client.get(reverse("checkins:safety_support") + "?country=XX"))
+
+
+def test_the_safety_question_returns_to_where_it_was_asked_and_never_elsewhere(couple) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    response = client.post(reverse("checkins:safety_check"), {"feels_safe": "yes", "next": "/plan/transparency/"})
+    assert response["Location"] == "/plan/transparency/"
+    response = client.post(reverse("checkins:safety_check"), {"feels_safe": "later", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("home")
+    alex.refresh_from_db()
+    assert alex.safety_check_last_offered_at >= alex.safety_check_offered_at
+
+
+def test_the_feels_like_control_page_is_private_local_and_stores_nothing(couple) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    before = alex.__class__.objects.values().get(pk=alex.pk)
+    text = page(client.get(reverse("checkins:feels_like_control")))
+    assert "When it feels like control, not repair" in text
+    assert "without giving a reason" in text and "0808 2000 247" in text  # Alex is in Europe/London
+    assert alex.__class__.objects.values().get(pk=alex.pk) == before
+    anonymous = page(Client().get(reverse("checkins:feels_like_control") + "?country=AU"))
+    assert "1800 737 732" in anonymous
+
+
+def test_closing_the_space_carries_the_safety_caveat(couple) -> None:
+    alex, _sam = _people(couple)
+    text = page(_client(alex).get(reverse("couple_end")))
+    assert "If you have ever felt afraid of your partner" in text
+    assert reverse("checkins:safety_support") in text
 
 
 # --- the home page -------------------------------------------------------------------------------

@@ -140,6 +140,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # The safety check and its resources are open to anyone, signed in or not.
     "checkins:safety_check": same("200", "400"),
     "checkins:safety_support": same("200", "405"),
+    "checkins:feels_like_control": same("200", "405"),
     # --- the plan (members of a couple only; people without one are sent home) ---
     "plans:overview": {
         "get": by_role(HOME, anon=LOGIN, partners="200"),
