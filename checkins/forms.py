@@ -90,5 +90,8 @@ class WeeklyReviewForm(forms.ModelForm):
         self.fields["accountability"].label = (
             _("Accountability: what I did this week to rebuild trust, and where I fell short")
             if is_involved
-            else _("Accountability (optional): anything about your own part this week")
+            else _(
+                "Accountability (optional): a small, everyday moment this week you'd like to own or put right, "
+                "such as a sharp word. This isn't about the affair."
+            )
         )

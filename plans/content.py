@@ -1,11 +1,18 @@
 """The plan as written in content/plan.toml: loaded, validated and rendered.
 
 Validation collects every problem and names the stage and step it belongs to, so a content editor
-sees all mistakes at once: unknown source keys, duplicate slugs, missing fields, bad enum values.
+sees all mistakes at once: unknown source keys, duplicate slugs, missing fields, bad enum values,
+a stage that doesn't say what happens to an earlier recurring step, and a stage that asks too much
+time of either partner (the rules are in load.py).
+
+Each stage from the second on says, for every daily or weekly step still going from earlier stages,
+whether the couple keeps doing it (`keep_doing`), lets it rest from this stage (`[[stages.rest]]`), or
+does it more lightly (`[[stages.lighten]]`: fewer minutes, or fewer days a week).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +21,12 @@ from typing import Any
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from plans import load as plan_load
+
 PLAN_PATH = Path(__file__).resolve().parent / "content" / "plan.toml"
 
+# The five articles the plan is drawn from: each must be described in [[sources]]. Further sources
+# (a study, a clinical guideline) may be described too, for claims no article makes.
 SOURCE_KEYS = ("six-step-plan", "ten-steps", "betrayal-qa", "sexologists", "five-ways")
 KINDS = ("agreement", "exercise", "ritual", "reflection", "conversation")
 WHO = ("both", "hurt", "involved")
@@ -23,6 +34,9 @@ CADENCES = ("once", "daily", "weekly")
 OPENED_BY = ("both", "pace_setter")
 TOOLS = ("table-of-trust", "transparency", "wish-notes", "timer")
 STAGE_COUNT = 7
+DAYS_A_WEEK = 7
+# A link in a body: [words](/a/path/) — site-relative paths only, so a body can never send anyone off-site.
+BODY_LINK = re.compile(r"\[([^\[\]\n]+)\]\((/(?!/)[a-z0-9/_-]*)\)")
 
 
 class PlanContentError(ValueError):
@@ -56,6 +70,26 @@ class StepContent:
     tool: str = ""
     private: bool = False
     timer: tuple[TimerPhase, ...] = ()
+    per_week: int = 0  # days a week for a daily step (7 = every day), 1 for weekly, 0 for once
+    follows: str = ""  # a step in the same stage this one takes over from (see load.py)
+
+
+@dataclass(frozen=True)
+class Rest:
+    """A recurring step from an earlier stage that rests from this stage on."""
+
+    step: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Lightening:
+    """A recurring step from an earlier stage done more lightly from this stage on."""
+
+    step: str
+    minutes: int | None
+    per_week: int | None
+    why: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +100,9 @@ class StageContent:
     summary: str
     opened_by: str
     steps: tuple[StepContent, ...]
+    keep_doing: tuple[str, ...] = ()
+    rests: tuple[Rest, ...] = ()
+    lightens: tuple[Lightening, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +124,12 @@ def load_plan(path: Path = PLAN_PATH) -> PlanContent:
     return parse_plan(raw)
 
 
-def parse_plan(raw: dict[str, Any]) -> PlanContent:
+def parse_plan(raw: dict[str, Any], *, check_load: bool = True) -> PlanContent:
+    """The plan, or PlanContentError listing every problem.
+
+    `check_load=False` skips the two load rules (every earlier recurring step accounted for at each
+    stage, and no stage over the cap), so `python -m plans.load --unchecked` can measure any file.
+    """
     errors: list[str] = []
     sources = _parse_sources(raw.get("sources"), errors)
     source_keys = {s.key for s in sources}
@@ -108,6 +150,14 @@ def parse_plan(raw: dict[str, Any]) -> PlanContent:
     version = raw.get("version")
     if not isinstance(version, int) or version < 1:
         errors.append("version must be a positive whole number")
+    if not errors:
+        _check_follows(stages, errors)
+        _check_carry_over(stages, errors, complete=check_load)
+    if not errors:
+        cited = {key for stage in stages for step in stage.steps for key in step.sources}
+        errors.extend(f"source {s.key!r} is described but no step cites it" for s in sources if s.key not in cited)
+    if not errors and check_load:
+        errors.extend(plan_load.overload_problems(_recurring(stages), [s.number for s in stages]))
     if errors:
         raise PlanContentError("plan.toml has problems:\n- " + "\n- ".join(errors))
     return PlanContent(version=version, sources=tuple(sources), stages=tuple(stages))
@@ -118,11 +168,16 @@ def _parse_sources(raw_sources: Any, errors: list[str]) -> list[Source]:
     if not isinstance(raw_sources, list):
         errors.append("the plan has no [[sources]]")
         return sources
+    seen: set[str] = set()
     for raw in raw_sources:
         key = raw.get("key", "")
-        if key not in SOURCE_KEYS:
-            errors.append(f"source {key!r}: unknown source key (known: {', '.join(SOURCE_KEYS)})")
+        if not isinstance(key, str) or not key or not all(c.islower() or c.isdigit() or c == "-" for c in key):
+            errors.append(f"source {key!r}: a key uses lowercase letters, digits and hyphens")
             continue
+        if key in seen:
+            errors.append(f"source {key!r}: described twice")
+            continue
+        seen.add(key)
         missing = [name for name in ("title", "author") if not str(raw.get(name, "")).strip()]
         if missing:
             errors.append(f"source {key!r}: missing {', '.join(missing)}")
@@ -186,7 +241,63 @@ def _parse_stage(
         step = _parse_step(raw_step, step_where, source_keys, seen_step_slugs, errors)
         if step:
             steps.append(step)
-    return StageContent(number=index, slug=slug, title=title, summary=summary, opened_by=opened_by, steps=tuple(steps))
+    keep_doing = raw.get("keep_doing", [])
+    if not isinstance(keep_doing, list) or not all(isinstance(k, str) and k for k in keep_doing):
+        errors.append(f"{where}: keep_doing must be a list of step slugs")
+        keep_doing = []
+    rests = tuple(_parse_rest(r, where, errors) for r in _tables(raw.get("rest"), f"{where}: rest", errors))
+    lightens = tuple(_parse_lighten(r, where, errors) for r in _tables(raw.get("lighten"), f"{where}: lighten", errors))
+    unknown = set(raw) - {"number", "slug", "title", "summary", "opened_by", "steps", "keep_doing", "rest", "lighten"}
+    if unknown:
+        errors.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+    return StageContent(
+        number=index,
+        slug=slug,
+        title=title,
+        summary=summary,
+        opened_by=opened_by,
+        steps=tuple(steps),
+        keep_doing=tuple(keep_doing),
+        rests=rests,
+        lightens=lightens,
+    )
+
+
+def _tables(value: Any, where: str, errors: list[str]) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        errors.append(f"{where} must be written as [[...]] tables")
+        return []
+    return value
+
+
+def _parse_rest(raw: dict[str, Any], where: str, errors: list[str]) -> Rest:
+    step = _text(raw, "step", f"{where}, rest", errors)
+    why = _text(raw, "why", f"{where}, rest {step!r}", errors)
+    if unknown := set(raw) - {"step", "why"}:
+        errors.append(f"{where}, rest {step!r}: unknown field(s) {', '.join(sorted(unknown))}")
+    return Rest(step=step, why=why)
+
+
+def _parse_lighten(raw: dict[str, Any], where: str, errors: list[str]) -> Lightening:
+    step = _text(raw, "step", f"{where}, lighten", errors)
+    here = f"{where}, lighten {step!r}"
+    why = _text(raw, "why", here, errors)
+    minutes, per_week = raw.get("minutes"), raw.get("per_week")
+    if minutes is None and per_week is None:
+        errors.append(f"{here}: give minutes, per_week or both")
+    if minutes is not None and not _whole(minutes, 1, 600):
+        errors.append(f"{here}: minutes must be a positive whole number")
+    if per_week is not None and not _whole(per_week, 1, DAYS_A_WEEK):
+        errors.append(f"{here}: per_week must be a whole number from 1 to {DAYS_A_WEEK}")
+    if unknown := set(raw) - {"step", "why", "minutes", "per_week"}:
+        errors.append(f"{here}: unknown field(s) {', '.join(sorted(unknown))}")
+    return Lightening(step=step, minutes=minutes, per_week=per_week, why=why)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _parse_step(
@@ -201,6 +312,8 @@ def _parse_step(
     seen[slug] = where
     title = _text(raw, "title", where, errors)
     body = _text(raw, "body", where, errors)
+    for problem in body_link_problems(body):
+        errors.append(f"{where}: {problem}")
     kind = _choice(raw, "kind", KINDS, where, errors)
     who = _choice(raw, "who", WHO, where, errors)
     cadence = _choice(raw, "cadence", CADENCES, where, errors)
@@ -215,8 +328,10 @@ def _parse_step(
         errors.append(f"{where}: missing sources")
         sources = []
     for key in sources:
-        if key not in source_keys and key not in SOURCE_KEYS:
+        if key not in source_keys:
             errors.append(f"{where}: unknown source key {key!r}")
+    if len(set(sources)) != len(sources):
+        errors.append(f"{where}: a source is cited twice")
     tool = raw.get("tool", "")
     if tool and tool not in TOOLS:
         errors.append(f"{where}: tool {tool!r} is not one of {', '.join(TOOLS)}")
@@ -224,8 +339,19 @@ def _parse_step(
     if not isinstance(private, bool):
         errors.append(f"{where}: private must be true or false")
     timer = _parse_timer(raw.get("timer"), tool, where, errors)
+    per_week = raw.get("per_week")
+    if per_week is not None and cadence != "daily":
+        errors.append(f"{where}: per_week is only for daily steps (how many days a week)")
+    elif per_week is not None and not _whole(per_week, 1, DAYS_A_WEEK):
+        errors.append(f"{where}: per_week must be a whole number from 1 to {DAYS_A_WEEK}")
+    if cadence != "once" and minutes is None:
+        errors.append(f"{where}: a {cadence} step needs minutes, so its load can be counted")
+    follows = raw.get("follows", "")
+    if not isinstance(follows, str):
+        errors.append(f"{where}: follows must be a step slug")
     unknown = set(raw) - {
         "slug", "title", "kind", "who", "cadence", "minutes", "days", "body", "sources", "tool", "private", "timer",
+        "per_week", "follows",
     }  # fmt: skip
     if unknown:
         errors.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -244,6 +370,8 @@ def _parse_step(
         tool=tool,
         private=private,
         timer=timer,
+        per_week={"daily": per_week or DAYS_A_WEEK, "weekly": 1}.get(cadence, 0),
+        follows=follows,
     )
 
 
@@ -265,20 +393,136 @@ def _parse_timer(raw: Any, tool: str, where: str, errors: list[str]) -> tuple[Ti
     return tuple(phases)
 
 
+def _check_follows(stages: list[StageContent], errors: list[str]) -> None:
+    """A step may follow only an earlier recurring step of the same stage, with the same cadence."""
+    for stage in stages:
+        earlier: dict[str, StepContent] = {}
+        for step in stage.steps:
+            if step.follows:
+                before = earlier.get(step.follows)
+                if before is None or before.cadence == "once" or before.cadence != step.cadence:
+                    errors.append(
+                        f"stage {stage.number}, step {step.slug!r}: follows {step.follows!r}, which must be an "
+                        f"earlier {step.cadence} step of the same stage"
+                    )
+            earlier[step.slug] = step
+
+
+def _check_carry_over(stages: list[StageContent], errors: list[str], *, complete: bool) -> None:
+    """Each stage names every recurring step still going from earlier stages exactly once: kept, rested
+    or lightened. Only a step still going can be named, and a lightening must make it lighter."""
+    going: dict[str, tuple[StepContent, int, int]] = {}  # slug -> (step, minutes, per_week) as done now
+    for stage in stages:
+        where = f"stage {stage.number}"
+        named: list[str] = [*stage.keep_doing, *(r.step for r in stage.rests), *(lt.step for lt in stage.lightens)]
+        for slug in sorted({s for s in named if named.count(s) > 1}):
+            errors.append(f"{where}: {slug!r} is named more than once in keep_doing, rest and lighten")
+        for slug in named:
+            if slug not in going:
+                errors.append(f"{where}: {slug!r} is not a daily or weekly step still going before this stage")
+        if complete:
+            for slug in going:
+                if slug not in named:
+                    errors.append(
+                        f"{where}: say what happens to {slug!r} from this stage: list it in keep_doing, "
+                        "or add a [[stages.rest]] or [[stages.lighten]] for it"
+                    )
+        for rest in stage.rests:
+            going.pop(rest.step, None)
+        for lighter in stage.lightens:
+            if lighter.step not in going:
+                continue
+            step, minutes, per_week = going[lighter.step]
+            new_minutes = lighter.minutes or minutes
+            new_per_week = lighter.per_week or per_week
+            if lighter.per_week is not None and step.cadence != "daily":
+                errors.append(f"{where}, lighten {lighter.step!r}: per_week is only for daily steps")
+            elif new_minutes * new_per_week >= minutes * per_week:
+                errors.append(
+                    f"{where}, lighten {lighter.step!r}: must be lighter than now "
+                    f"({minutes} minutes, {per_week} times a week)"
+                )
+            going[lighter.step] = (step, new_minutes, new_per_week)
+        for step in stage.steps:
+            if step.cadence != "once":
+                going[step.slug] = (step, step.minutes or 0, step.per_week)
+
+
+def _recurring(stages: tuple[StageContent, ...] | list[StageContent]) -> list[plan_load.Recurring]:
+    changes: dict[str, list[tuple[int, int, int, str]]] = {}
+    current: dict[str, tuple[int, int]] = {}
+    steps: dict[str, tuple[StepContent, int]] = {}
+    for stage in stages:
+        for rest in stage.rests:
+            if rest.step in current:
+                changes[rest.step].append((stage.number, 0, 0, rest.why))
+                del current[rest.step]
+        for lighter in stage.lightens:
+            if lighter.step in current:
+                minutes, per_week = current[lighter.step]
+                minutes, per_week = lighter.minutes or minutes, lighter.per_week or per_week
+                changes[lighter.step].append((stage.number, minutes, per_week, lighter.why))
+                current[lighter.step] = (minutes, per_week)
+        for step in stage.steps:
+            if step.cadence != "once":
+                steps[step.slug] = (step, stage.number)
+                changes[step.slug] = []
+                current[step.slug] = (step.minutes or 0, step.per_week)
+    return [
+        plan_load.Recurring(
+            slug=slug,
+            title=step.title,
+            who=step.who,
+            cadence=step.cadence,
+            phases=plan_load.schedule(
+                introduced_at=number, minutes=step.minutes or 0, per_week=step.per_week, changes=changes[slug]
+            ),
+            follows=step.follows,
+        )
+        for slug, (step, number) in steps.items()
+    ]
+
+
+def recurring_steps(plan: PlanContent) -> list[plan_load.Recurring]:
+    """Every daily and weekly step with its schedule across the stages (introduced, lightened, rested)."""
+    return _recurring(plan.stages)
+
+
+def body_link_problems(text: str) -> list[str]:
+    """Text that looks like a link but isn't one render_body will draw (an outside or malformed address)."""
+    leftover = BODY_LINK.sub("", text)
+    if "](" in leftover:
+        return ["a link must look like [words](/a/path/on/this/site/)"]
+    return []
+
+
+def body_links(text: str) -> list[str]:
+    return [match.group(2) for match in BODY_LINK.finditer(text)]
+
+
+def _inline(line: str) -> SafeString:
+    """One line of text, escaped, with [words](/path/) drawn as a link to a page of this site."""
+    pieces, last = [], 0
+    for match in BODY_LINK.finditer(line):
+        pieces.append(format_html("{}", line[last : match.start()]))
+        pieces.append(format_html('<a href="{}">{}</a>', match.group(2), match.group(1)))
+        last = match.end()
+    pieces.append(format_html("{}", line[last:]))
+    return mark_safe("".join(pieces))  # every piece went through format_html
+
+
 def render_body(text: str) -> SafeString:
-    """Paragraphs separated by blank lines; lines starting with "- " become a list. All text escaped."""
+    """Paragraphs separated by blank lines; lines starting with "- " become a list; [words](/path/)
+    becomes a link to a page of this site. All other text is escaped."""
     blocks = []
     for block in text.strip().split("\n\n"):
         lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
         if not lines:
             continue
-        items = [line[2:] for line in lines if line.startswith("- ")]
-        if items and len(items) == len(lines):
+        items = [_inline(line[2:]) for line in lines if line.startswith("- ")]
+        intro = [line for line in lines if not line.startswith("- ")]
+        if intro:
+            blocks.append(format_html("<p>{}</p>", _inline(" ".join(intro))))
+        if items:
             blocks.append(format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items))))
-        elif items:
-            intro = [line for line in lines if not line.startswith("- ")]
-            blocks.append(format_html("<p>{}</p>", " ".join(intro)))
-            blocks.append(format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items))))
-        else:
-            blocks.append(format_html("<p>{}</p>", " ".join(lines)))
     return mark_safe("".join(blocks))  # every piece above went through format_html

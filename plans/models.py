@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from plans import load
 from recovery.access import CoupleScopedQuerySet, EntryQuerySet, Visibility
 from recovery.models import Couple
 
@@ -73,6 +74,13 @@ class Step(models.Model):
     tool = models.CharField(max_length=20, blank=True)
     private = models.BooleanField(default=False, help_text=_("Completions are never shown to the partner."))
     timer = models.JSONField(default=list, blank=True)
+    # A daily or weekly step's load from stage to stage, as load.Phase dicts: where it starts, then any
+    # later stage that lightens it or lets it rest. Empty for a once-only step. Written by the sync.
+    schedule = models.JSONField(default=list, blank=True)
+    # The step of the same stage this one takes over from (hand on hand, then its second stage...).
+    follows = models.SlugField(max_length=80, blank=True)
+    # "Retired" means removed from plan.toml (hidden, kept for its completions); a step that merely
+    # rests at a later stage is still in the plan, and says so in `schedule`.
     retired = models.BooleanField(default=False)
 
     class Meta:
@@ -80,6 +88,25 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def recurring(self) -> load.Recurring | None:
+        """This step as the load rules see it, or None for a once-only step."""
+        if self.cadence == self.Cadence.ONCE or not self.schedule:
+            return None
+        return load.Recurring(
+            slug=self.slug,
+            title=self.title,
+            who=self.who,
+            cadence=self.cadence,
+            phases=load.phases_from_json(self.schedule),
+            follows=self.follows,
+        )
+
+    def how_often(self) -> str:
+        """How often, in words: 'Every day', '3 days a week', 'Every week' or 'Once'."""
+        if self.cadence == self.Cadence.ONCE or not self.schedule:
+            return str(self.get_cadence_display())
+        return load.describe_frequency(self.cadence, self.schedule[0]["per_week"])
 
 
 class StageChange(models.Model):

@@ -11,11 +11,13 @@ from typing import Any
 
 from django.db import transaction
 
-from plans.content import PlanContent, load_plan
+from plans.content import PlanContent, load_plan, recurring_steps
 from plans.models import Source, Stage, Step
 
 
 def sync_plan(plan: PlanContent) -> dict[str, int]:
+    """Steps are matched by slug, so a step that moves to another stage keeps its completions."""
+    schedules = {step.slug: [phase.as_dict() for phase in step.phases] for step in recurring_steps(plan)}
     with transaction.atomic():
         sources = {}
         for source in plan.sources:
@@ -49,6 +51,8 @@ def sync_plan(plan: PlanContent) -> dict[str, int]:
                         "tool": content.tool,
                         "private": content.private,
                         "timer": [{"label": p.label, "minutes": p.minutes} for p in content.timer],
+                        "schedule": schedules.get(content.slug, []),
+                        "follows": content.follows,
                         "retired": False,
                     },
                 )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from plans import agreement, completions, milestones, progress, rituals, stages, wishnotes
+from plans import load as plan_load
 from plans.forms import AgreementForm, CompletionForm, RitualDoneForm, RitualForm, WishNoteForm
 from plans.models import (
     AgreementChange,
@@ -59,8 +60,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
     current = next((s for s in all_stages if s.number == state.current), None)
     current_steps = list(current.steps.all()) if current else []
+    recurring = [r for stage in all_stages for step in stage.steps.all() if (r := step.recurring())]
     ctx.update(
         {
+            "load_text": plan_load.describe_load(
+                plan_load.person_load(recurring, state.current, ctx["membership"].role)
+            ),
             "stages": all_stages,
             "current_stage": current,
             "current_steps": current_steps,
@@ -100,7 +105,19 @@ def stage_detail(request: HttpRequest, number: int) -> HttpResponse:
         .filter(author=request.user, step__in=steps)
         .values_list("step_id", flat=True)
     )
-    ctx.update({"stage": stage, "steps": steps, "done_steps": done, "unlocked": number <= ctx["state"].current})
+    recurring = [
+        r for step in Step.objects.filter(retired=False).exclude(cadence=Step.Cadence.ONCE) if (r := step.recurring())
+    ]
+    ctx.update(
+        {
+            "stage": stage,
+            "steps": steps,
+            "done_steps": done,
+            "unlocked": number <= ctx["state"].current,
+            "load_text": plan_load.describe_load(plan_load.person_load(recurring, number, ctx["membership"].role)),
+            "carry": plan_load.carry_over(recurring, number),
+        }
+    )
     return render(request, "plans/stage.html", ctx)
 
 
@@ -149,9 +166,18 @@ def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_log": step.stage.number <= ctx["state"].current and completions.can_do(step, membership),
             "for_partner_only": not completions.can_do(step, membership),
             "total_timer_minutes": sum(p["minutes"] for p in step.timer),
+            "later": _later_changes(step),
         }
     )
     return render(request, "plans/step.html", ctx, status=status)
+
+
+def _later_changes(step: Step) -> list[tuple[str, str]]:
+    """(what changes, why) for each later stage that lightens this step or lets it rest."""
+    recurring = step.recurring()
+    if recurring is None:
+        return []
+    return [(plan_load.describe_phase(phase, step.cadence), phase.why) for phase in recurring.later_changes()]
 
 
 @partner_required

@@ -345,3 +345,58 @@ def test_the_overview_s_query_count_does_not_grow_with_history(client, couple) -
         for author in (alex, sam):
             Completion.objects.create(step=step, couple=couple, author=author, period="once", done_on="2026-11-01")
     assert count() == quiet
+
+
+def _expected_load(stage: int, role: str) -> str:
+    from plans.content import load_plan, recurring_steps
+    from plans.load import describe_load, person_load
+
+    return describe_load(person_load(recurring_steps(load_plan()), stage, role))
+
+
+def test_the_overview_shows_each_partner_their_own_load_at_the_current_stage(client, couple) -> None:
+    alex, sam = _people(couple)
+    _at_stage(couple, 2)
+    client.force_login(alex)
+    alex_sees = page(client.get(reverse("plans:overview")))
+    client.force_login(sam)
+    sam_sees = page(client.get(reverse("plans:overview")))
+    hurt, involved = _expected_load(2, "hurt"), _expected_load(2, "involved")
+    assert hurt != involved  # small promises are Sam's to keep
+    assert hurt in alex_sees and involved not in alex_sees
+    assert involved in sam_sees and "minutes a day and" in involved and "minutes a week at this stage." in involved
+
+
+def test_a_stage_page_says_what_carries_on_what_is_lighter_and_what_rests(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:stage", args=[4])))
+    assert _expected_load(4, "hurt") in text
+    resting = text.split("Resting from this stage")[1]
+    assert Step.objects.get(slug="evening-teleconference").title in resting
+    assert "Keep the teleconference for an evening when feelings have piled up" in resting
+    kept = text.split("Keep doing from earlier stages")[1].split("Resting from this stage")[0]
+    assert Step.objects.get(slug="weekly-review").title in kept
+    text = page(client.get(reverse("plans:stage", args=[3])))
+    lighter = text.split("Lighter from this stage")[1]
+    assert Step.objects.get(slug="daily-check-in").title in lighter and "about 10 minutes, every day" in lighter
+    assert "Keep doing from earlier stages" not in page(client.get(reverse("plans:stage", args=[1])))
+
+
+def test_a_step_page_says_how_often_and_when_it_lightens_or_rests(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:step", args=["daily-check-in"])))
+    assert "Later in the plan" in text
+    assert "From stage 3: about 10 minutes, every day." in text
+    assert "From stage 7: about 10 minutes, 3 days a week." in text
+    text = page(client.get(reverse("plans:step", args=["evening-teleconference"])))
+    assert "3 days a week" in text and "From stage 4, this step can rest." in text
+    assert "Later in the plan" not in page(client.get(reverse("plans:step", args=["full-accounting"])))
+
+
+def test_a_step_body_links_the_support_page(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    response = client.get(reverse("plans:step", args=["choosing-whether-to-rebuild"]))
+    assert f'<a href="{reverse("checkins:safety_support")}">The support page</a>' in response.content.decode()
