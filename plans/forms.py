@@ -4,7 +4,9 @@ from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from plans.agreement import DEFAULT_REVIEW_WEEKS, REVIEW_WEEKS
 from plans.models import AgreementItem
 from recovery.access import Visibility
 
@@ -58,6 +60,20 @@ class AgreementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Be specific: “I'll text when I leave work and if plans change.”"),
     )
+    asks_of = forms.ChoiceField(
+        label=_("Who does it ask something of?"),
+        choices=AgreementItem.AsksOf.choices,
+        initial=AgreementItem.AsksOf.BOTH,
+        widget=forms.RadioSelect,
+    )
+    review_weeks = forms.TypedChoiceField(
+        label=_("Look at it again after"),
+        choices=[(weeks, ngettext_lazy("%(count)d week", "%(count)d weeks", weeks) % {"count": weeks})
+                 for weeks in REVIEW_WEEKS],
+        coerce=int,
+        initial=DEFAULT_REVIEW_WEEKS,
+        help_text=_("What fits the first weeks may not fit later ones. Either of you can end any item sooner."),
+    )  # fmt: skip
 
 
 class WishNoteForm(forms.Form):

@@ -239,6 +239,13 @@ class AgreementItem(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         DECLINED = "declined", _("Not agreed")
         REPLACED = "replaced", _("Replaced")
+        ENDED = "ended", _("No longer agreed")  # either partner withdrew their agreement; no reason asked
+
+    class AsksOf(models.TextChoices):
+        # Relative to the partner who proposed it: who the item asks something of.
+        PROPOSER = "proposer", _("Me")
+        PARTNER = "partner", _("My partner")
+        BOTH = "both", _("Both of us")
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="agreement_items")
     area = models.CharField(max_length=12, choices=Area.choices)
@@ -248,11 +255,19 @@ class AgreementItem(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    asks_of = models.CharField(_("Who it asks of"), max_length=10, choices=AsksOf.choices, default=AsksOf.BOTH)
+    review_weeks = models.PositiveSmallIntegerField(_("Review it after"), default=4)
+    review_on = models.DateField(null=True, blank=True, help_text=_("When you look at it again together."))
 
     objects = CoupleScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["area", "proposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(review_weeks__gte=1, review_weeks__lte=12), name="agreement_review_1_to_12_weeks"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Agreement item {self.pk} ({self.status})"
@@ -267,6 +282,8 @@ class AgreementChange(models.Model):
         DECLINED = "declined", _("didn't agree to")
         WITHDRAWN = "withdrawn", _("withdrew")
         REPLACED = "replaced", _("replaced")
+        ENDED = "ended", _("no longer agreed to")
+        KEPT = "kept", _("chose to keep")
 
     item = models.ForeignKey(AgreementItem, on_delete=models.CASCADE, related_name="changes")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -20,5 +20,7 @@ urlpatterns = [
     path("transparency/<int:pk>/decide/", views.agreement_decide, name="agreement_decide"),
     path("transparency/<int:pk>/withdraw/", views.agreement_withdraw, name="agreement_withdraw"),
     path("transparency/<int:pk>/change/", views.agreement_change, name="agreement_change"),
+    path("transparency/<int:pk>/end/", views.agreement_end, name="agreement_end"),
+    path("transparency/<int:pk>/keep/", views.agreement_keep, name="agreement_keep"),
     path("wish-notes/", views.wish_notes, name="wish_notes"),
 ]

@@ -25,8 +25,8 @@ from plans.models import (
 )
 from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import partner_required, refuse_unless_post
-from recovery.localtime import local_date_of
-from recovery.models import Partner
+from recovery.localtime import local_date_of, local_today
+from recovery.models import Partner, User
 
 RECENT_COMPLETIONS = 7
 
@@ -322,15 +322,15 @@ def transparency(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            agreement.propose(
-                couple=ctx["membership"].couple,
-                by=request.user,
-                area=form.cleaned_data["area"],
-                text=form.cleaned_data["text"],
-            )
+            agreement.propose(couple=ctx["membership"].couple, by=request.user, **form.cleaned_data)
             messages.success(request, _("Proposed. It comes into force when your partner agrees."))
             return redirect("plans:transparency")
     items = list(AgreementItem.objects.visible_to(request.user).select_related("proposed_by", "replaces"))
+    today = local_today(request.user)
+    partner = other_partner(request.user)
+    for item in items:
+        item.asks_whom = _asks_whom(item, request.user, partner.user if partner else None)
+        item.review_due = agreement.due_for_review(item, today)
     ctx.update(
         {
             "form": form,
@@ -340,6 +340,48 @@ def transparency(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "plans/transparency.html", ctx, status=status)
+
+
+def _asks_whom(item: AgreementItem, viewer: User, partner: User | None) -> str:
+    """"You", the partner's name, or "both of you", as the person reading the page would say it."""
+    if item.asks_of == AgreementItem.AsksOf.BOTH:
+        return _("both of you")
+    proposer_is_viewer = item.proposed_by_id == viewer.pk
+    asks_viewer = proposer_is_viewer == (item.asks_of == AgreementItem.AsksOf.PROPOSER)
+    if asks_viewer:
+        return _("you")
+    return partner.get_short_name() if partner else _("your partner")
+
+
+@partner_required
+def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(AgreementItem, request.user, pk=pk)
+    if refusal := refuse_unless_post(request):
+        return refusal
+    try:
+        agreement.end_agreement(item=item, by=request.user)
+    except agreement.AgreementError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Done: it's no longer in force. Your partner will see that it's no longer agreed, and nothing more."),
+        )
+    return redirect("plans:transparency")
+
+
+@partner_required
+def agreement_keep(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_visible_or_404(AgreementItem, request.user, pk=pk)
+    if refusal := refuse_unless_post(request):
+        return refusal
+    try:
+        agreement.keep(item=item, by=request.user)
+    except agreement.AgreementError as exc:
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Kept for now. Either of you can still end it at any time."))
+    return redirect("plans:transparency")
 
 
 @partner_required
@@ -353,7 +395,10 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except agreement.AgreementError as exc:
         messages.info(request, str(exc))
     else:
-        messages.success(request, _("Agreed: it's now in force.") if agree else _("Noted: not agreed."))
+        if agree:
+            messages.success(request, _("Agreed: it's now in force."))
+        else:
+            messages.info(request, _("Noted: you didn't agree to this one."))
     return redirect("plans:transparency")
 
 
@@ -377,19 +422,14 @@ def agreement_change(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk, status=AgreementItem.Status.IN_FORCE)
     ctx = _context(request)
     form = AgreementForm(
-        request.POST if request.method == "POST" else None, initial={"area": item.area, "text": item.text}
+        request.POST if request.method == "POST" else None,
+        initial={"area": item.area, "text": item.text, "asks_of": item.asks_of, "review_weeks": item.review_weeks},
     )
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            agreement.propose(
-                couple=ctx["membership"].couple,
-                by=request.user,
-                area=form.cleaned_data["area"],
-                text=form.cleaned_data["text"],
-                replaces=item,
-            )
+            agreement.propose(couple=ctx["membership"].couple, by=request.user, replaces=item, **form.cleaned_data)
             messages.success(
                 request, _("Change proposed. The current wording stays in force until your partner agrees.")
             )

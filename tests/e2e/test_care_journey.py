@@ -49,8 +49,12 @@ def test_a_couple_invites_consents_and_revokes(
     expect(alex_page.get_by_text("Access starts only when you have both agreed.").first).to_be_visible()
     link = re.search(r"https?://\S+/care/invitation/\S+/", mail.outbox[-1].body).group(0)
     doc_page.goto(link)
+    expect(doc_page.get_by_role("heading", name="Alex invited you")).to_be_visible()
     doc_page.get_by_role("button", name="Accept").click()
     expect(doc_page.get_by_text("No couples have given you access yet.")).to_be_visible()
+    expect(
+        doc_page.get_by_text("Alex invited you. You'll see their progress here once their partner agrees too.")
+    ).to_be_visible()
 
     # Sam agrees: now the therapist sees the couple, read-only.
     sam_page.goto(base + "/care/")
@@ -62,7 +66,8 @@ def test_a_couple_invites_consents_and_revokes(
 
     # The couple sees the look; Alex revokes; the therapist's next request is a 404.
     alex_page.goto(base + "/care/seen/")
-    expect(alex_page.get_by_text(re.compile("Dr Morgan viewed your progress on"))).to_be_visible()
+    expect(alex_page.get_by_text(re.compile("Dr Morgan opened your progress summary once"))).to_be_visible()
+    expect(alex_page.get_by_text(re.compile("Dr Morgan saw your line in their caseload"))).to_be_visible()
     alex_page.goto(base + "/care/")
     alex_page.get_by_role("button", name="End access now").click()
     response = doc_page.goto(couple_url)
