@@ -87,3 +87,32 @@ def reject_nul_bytes_middleware(
         return get_response(request)
 
     return middleware
+
+
+# Tells the browser to forget everything it holds for Mend: cached pages, cookies, local storage.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def clear_site_data(response: HttpResponse) -> HttpResponse:
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+def clear_site_data_on_sign_out_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A request that signed someone out (allauth's log-out, the quick exit) leaves nothing in the browser.
+
+    Someone may share a device with the person they are worried about: once they leave, the browser
+    should hold no page, cookie or stored data of Mend's. Keyed on the sign-out itself rather than on
+    one URL, so every way out does the same.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = get_response(request)
+        if was_signed_in and not request.user.is_authenticated:
+            clear_site_data(response)
+        return response
+
+    return middleware

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "recovery.middleware.user_time_zone_middleware",
     "recovery.middleware.no_store_middleware",
     "recovery.middleware.invalid_form_status_middleware",
+    "recovery.middleware.clear_site_data_on_sign_out_middleware",
     "recovery.middleware.reject_nul_bytes_middleware",
 ]
 
