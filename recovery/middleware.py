@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -59,5 +60,59 @@ def user_time_zone_middleware(
         else:
             timezone.deactivate()
         return get_response(request)
+
+    return middleware
+
+
+def _holds_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+def reject_nul_bytes_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A NUL byte in the address, the query string or a submitted form answers 400 (Mend's 400 page).
+
+    No one types a NUL, and PostgreSQL can't store or compare one in text: a search or filter holding
+    one failed with a 500 (the admin's lists, for one). Refusing it here covers every page at once.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path_info
+            or _holds_nul(request.GET)
+            or (request.method == "POST" and _holds_nul(request.POST))
+        ):
+            raise BadRequest("A NUL byte in the request.")
+        return get_response(request)
+
+    return middleware
+
+
+# Tells the browser to forget everything it holds for Mend: cached pages, cookies, local storage.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def clear_site_data(response: HttpResponse) -> HttpResponse:
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+def clear_site_data_on_sign_out_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A request that signed someone out (allauth's log-out, the quick exit) leaves nothing in the browser.
+
+    Someone may share a device with the person they are worried about: once they leave, the browser
+    should hold no page, cookie or stored data of Mend's. Keyed on the sign-out itself rather than on
+    one URL, so every way out does the same.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = get_response(request)
+        if was_signed_in and not request.user.is_authenticated:
+            clear_site_data(response)
+        return response
 
     return middleware

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "recovery.middleware.user_time_zone_middleware",
     "recovery.middleware.no_store_middleware",
     "recovery.middleware.invalid_form_status_middleware",
+    "recovery.middleware.clear_site_data_on_sign_out_middleware",
+    "recovery.middleware.reject_nul_bytes_middleware",
 ]
 
 ROOT_URLCONF = "recovery.urls"
@@ -135,6 +137,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "recovery.forms.SignupDetailsForm"
+# The same password hashing whether or not the address already has an account (recovery/signup.py).
+ACCOUNT_FORMS = {"signup": "recovery.signup.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True

@@ -1,13 +1,9 @@
-from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from recovery import care_views, views
 
-# The admin signs in through allauth (MFA, rate limits) rather than its own login form.
-admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
-admin.site.site_header = "Mend administration"
-
+# The admin signs in through allauth and asks staff for two-step sign-in: see recovery/admin.py.
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),

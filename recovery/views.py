@@ -26,6 +26,7 @@ from recovery.access import get_visible_or_404, membership_of, other_partner, pr
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
 from recovery.decorators import partner_required, refuse_unless_post
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
+from recovery.middleware import clear_site_data
 from recovery.models import Couple, Invitation
 
 
@@ -307,9 +308,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 @csrf_exempt  # leaving must never fail on a stale form token; a forced sign-out harms no one
 @require_http_methods(["GET", "POST"])
 def quick_exit(request: HttpRequest) -> HttpResponse:
-    """Leave for a neutral site at once. A POST (the button) also signs the person out."""
+    """Leave for a neutral site at once. A POST (the button) also signs the person out.
+
+    The POST also tells the browser to forget Mend's pages, cookies and stored data, whether or not
+    anyone was signed in: leaving should leave nothing behind on a shared device.
+    """
     if request.method == "POST":
         logout(request)
+        return clear_site_data(render(request, "recovery/quick_exit.html"))
     return render(request, "recovery/quick_exit.html")
 
 
