@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import emails, entries, reminders, safety, support
+from checkins import emails, entries, reminders, support
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
 from checkins.models import MOOD_CHOICES, DailyCheckIn, Reminder, WeeklyReview
 from checkins.reminder_forms import ReminderSettingsForm
 from checkins.weeks import local_today, week_start_for
+from recovery import safety
 from recovery.access import other_partner
 from recovery.decorators import partner_required, refuse_unless_post
 from recovery.models import Partner

@@ -97,9 +97,12 @@ def withdraw(*, item: AgreementItem, by: User) -> None:
 def end_agreement(*, item: AgreementItem, by: User) -> None:
     """Either partner withdraws their agreement to an item in force: it stops at once. No reason is asked."""
     with transaction.atomic():
-        if AgreementItem.objects.filter(pk=item.pk, status=Status.IN_FORCE).update(
-            status=Status.ENDED, decided_at=timezone.now()
-        ) != 1:
+        if (
+            AgreementItem.objects.filter(pk=item.pk, status=Status.IN_FORCE).update(
+                status=Status.ENDED, decided_at=timezone.now()
+            )
+            != 1
+        ):
             raise AgreementError(_("This item is no longer in force."))
         AgreementChange.objects.create(item=item, by=by, action=Action.ENDED)
 

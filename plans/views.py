@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +25,7 @@ from plans.models import (
     Step,
     WishNote,
 )
+from recovery import safety
 from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import partner_required, refuse_unless_post
 from recovery.localtime import local_date_of, local_today
@@ -79,9 +82,18 @@ def overview(request: HttpRequest) -> HttpResponse:
             "recent_milestones": milestones.recent(reached, today),
             "milestones": reached,
             "progress_percent": round(100 * (state.current - 1) / (progress.LAST_STAGE - 1)),
+            # Asked again, privately, before the touch stages open (never shown to the partner).
+            "offer_safety_check": safety.offer_before_next_stage(
+                request.user, next_stage=state.next_stage, current_stage_since=_current_stage_since(couple)
+            ),
         }
     )
     return render(request, "plans/overview.html", ctx)
+
+
+def _current_stage_since(couple: object) -> datetime | None:
+    latest = StageChange.objects.filter(couple=couple).order_by("-at", "-pk").first()
+    return latest.at if latest else None
 
 
 def _openings(couple: object) -> list[StageChange]:
@@ -343,7 +355,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 
 
 def _asks_whom(item: AgreementItem, viewer: User, partner: User | None) -> str:
-    """"You", the partner's name, or "both of you", as the person reading the page would say it."""
+    """ "You", the partner's name, or "both of you", as the person reading the page would say it."""
     if item.asks_of == AgreementItem.AsksOf.BOTH:
         return _("both of you")
     proposer_is_viewer = item.proposed_by_id == viewer.pk

@@ -82,12 +82,10 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
     cached = getattr(user, _CARE_CACHE, None)
     if cached is not None:
         return cached
-    from allauth.mfa.utils import is_mfa_enabled
-
     from recovery.models import CareTeamAccess, Couple, Partner
 
     ids: frozenset[int] = frozenset()
-    if is_mfa_enabled(user):
+    if has_second_step(user):
         accesses = list(
             CareTeamAccess.objects.filter(
                 therapist=user,
@@ -128,6 +126,15 @@ def waiting_care_accesses(user: User | AnonymousUser) -> list[Any]:
         .select_related("invited_by")
         .order_by("-accepted_at")
     )
+
+
+def has_second_step(user: User | AnonymousUser) -> bool:
+    """Two-step sign-in with a real second step (an authenticator app or a security key); recovery codes
+    alone are a fallback allauth doesn't ask for at sign-in, so they don't count."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return bool(user.is_authenticated) and is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
 
 
 def forget_care(user: User) -> None:

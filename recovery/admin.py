@@ -16,7 +16,6 @@ from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
@@ -39,18 +38,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from recovery.access import has_second_step
 from recovery.models import Couple, Delivery, Partner, TherapistProfile, User
 
 # --- Entering: two-step sign-in for staff ----------------------------------------------------------
-
-# The second steps allauth asks for at sign-in (recovery codes alone are a fallback, not a second step).
-SECOND_STEPS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
 
 
 def staff_without_two_step(request: HttpRequest) -> bool:
     """A signed-in, active staff member who hasn't turned on two-step sign-in yet."""
     user = request.user
-    return bool(user.is_authenticated and user.is_active and user.is_staff and not is_mfa_enabled(user, SECOND_STEPS))
+    return bool(user.is_authenticated and user.is_active and user.is_staff and not has_second_step(user))
 
 
 def require_two_step_sign_in(site: admin.AdminSite) -> None:
@@ -65,7 +62,7 @@ def require_two_step_sign_in(site: admin.AdminSite) -> None:
     password_only_permission = site.has_permission
 
     def has_permission(request: HttpRequest) -> bool:
-        return password_only_permission(request) and is_mfa_enabled(request.user, SECOND_STEPS)
+        return password_only_permission(request) and has_second_step(request.user)
 
     admin_login = site.login
 

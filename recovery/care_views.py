@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +30,7 @@ from recovery.access import (
     can_read_text,
     get_care_couple_or_404,
     get_visible_or_404,
+    has_second_step,
     membership_of,
     other_partner,
     waiting_care_accesses,
@@ -221,7 +221,7 @@ def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 @therapist_required
 @require_GET
 def therapist_home(request: HttpRequest) -> HttpResponse:
-    mfa_on = is_mfa_enabled(request.user)
+    mfa_on = has_second_step(request.user)
     summaries = caseload.caseload(request.user) if mfa_on else []
     care.record_views(request, [summary.couple for summary in summaries], care.VIEWED_CASELOAD)
     return render(

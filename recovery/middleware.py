@@ -89,6 +89,20 @@ def reject_nul_bytes_middleware(
     return middleware
 
 
+def drop_nul_cookies_middleware(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A cookie holding a NUL byte (a forged session id) is ignored, as if absent: the session lookup would
+    otherwise fail on PostgreSQL with a 500 before any page could answer."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if any("\x00" in name or "\x00" in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {k: v for k, v in request.COOKIES.items() if "\x00" not in k and "\x00" not in v}
+        return get_response(request)
+
+    return middleware
+
+
 # Tells the browser to forget everything it holds for Mend: cached pages, cookies, local storage.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 

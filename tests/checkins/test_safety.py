@@ -237,7 +237,7 @@ def test_the_browser_time_zone_places_an_anonymous_visitor(client) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["?country=XX", "?country=<script>", "?tz=../../etc/passwd", "?country=%00&tz=Mars/Base", "?tz=" + "A" * 3000, ""],
+    ["?country=XX", "?country=<script>", "?tz=../../etc/passwd", "?country=%01&tz=Mars/Base", "?tz=" + "A" * 3000, ""],
 )
 def test_garbage_or_nothing_gives_the_worldwide_page_not_an_error(client, query: str) -> None:
     response = client.get(reverse("checkins:safety_support") + query)

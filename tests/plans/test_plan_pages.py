@@ -283,7 +283,7 @@ def test_table_of_trust_is_shared_and_dates_are_kept(client, couple) -> None:
 def test_transparency_items_come_into_force_when_the_other_agrees(client, couple) -> None:
     alex, sam = _people(couple)
     client.force_login(sam)
-    client.post(reverse("plans:transparency"), {"area": "devices", "text": "Phones stay open to each other."})
+    client.post(reverse("plans:transparency"), {**ITEM, "text": "Phones stay open to each other."})
     item = couple.agreement_items.get()
     assert client.post(reverse("plans:agreement_decide", args=[item.pk]), {"decision": "agree"}).status_code == 302
     item.refresh_from_db()
@@ -292,7 +292,7 @@ def test_transparency_items_come_into_force_when_the_other_agrees(client, couple
     client.post(reverse("plans:agreement_decide", args=[item.pk]), {"decision": "agree"})
     item.refresh_from_db()
     assert item.status == "in_force"
-    client.post(reverse("plans:agreement_change", args=[item.pk]), {"area": "devices", "text": "Phones open, for now."})
+    client.post(reverse("plans:agreement_change", args=[item.pk]), {**ITEM, "text": "Phones open, for now."})
     change = couple.agreement_items.get(status="proposed")
     client.force_login(sam)
     client.post(reverse("plans:agreement_decide", args=[change.pk]), {"decision": "agree"})
@@ -301,6 +301,81 @@ def test_transparency_items_come_into_force_when_the_other_agrees(client, couple
     history = page(client.get(reverse("plans:transparency")))
     for word in ("proposed", "agreed to", "replaced"):
         assert word in history
+
+
+ITEM = {"area": "devices", "asks_of": "both", "review_weeks": "4"}
+
+
+def test_each_item_says_what_it_asks_of_whom_and_when_to_look_again(client, couple) -> None:
+    alex, sam = _people(couple)
+    client.force_login(sam)
+    client.post(reverse("plans:transparency"), {**ITEM, "asks_of": "proposer", "text": "I text when I leave work."})
+    item = couple.agreement_items.get()
+    assert "Asks of you" in page(client.get(reverse("plans:transparency")))
+    client.force_login(alex)
+    assert "Asks of Sam" in page(client.get(reverse("plans:transparency")))
+    client.post(reverse("plans:agreement_decide", args=[item.pk]), {"decision": "agree"})
+    item.refresh_from_db()
+    assert item.review_on == local_today(alex) + timedelta(weeks=4)
+    assert "Look at it again on" in page(client.get(reverse("plans:transparency")))
+    with time_machine.travel(timezone.now() + timedelta(weeks=4, days=1)):
+        client.force_login(alex)  # four weeks on: a new session
+        text = page(client.get(reverse("plans:transparency")))
+        assert "Time to look at it again" in text and "Keep it for another 4 weeks" in text
+        client.post(reverse("plans:agreement_keep", args=[item.pk]))
+        item.refresh_from_db()
+        assert item.review_on == local_today(alex) + timedelta(weeks=4)
+    bad = client.post(reverse("plans:transparency"), {**ITEM, "text": "x", "review_weeks": "52"})
+    assert bad.status_code == 400 and not couple.agreement_items.filter(text="x").exists()
+
+
+@pytest.mark.parametrize("who_ends", ["proposer", "the partner who agreed"])
+def test_either_partner_withdraws_agreement_at_any_time_without_a_reason(client, couple, who_ends: str) -> None:
+    alex, sam = _people(couple)
+    client.force_login(alex)
+    client.post(reverse("plans:transparency"), {**ITEM, "asks_of": "partner", "text": "Location sharing on."})
+    item = couple.agreement_items.get()
+    client.force_login(sam)
+    client.post(reverse("plans:agreement_decide", args=[item.pk]), {"decision": "agree"})
+    ender, other = (alex, sam) if who_ends == "proposer" else (sam, alex)
+    client.force_login(ender)
+    response = client.post(reverse("plans:agreement_end", args=[item.pk]), follow=True)
+    assert "no longer in force" in page(response)
+    item.refresh_from_db()
+    assert item.status == "ended"
+    client.force_login(other)
+    text = page(client.get(reverse("plans:transparency")))
+    assert "No longer agreed: “Location sharing on.”" in text
+    assert f"{ender.get_short_name()} no longer agreed" not in text  # who, and never why
+    assert client.post(reverse("plans:agreement_end", args=[item.pk]), follow=True).status_code == 200  # twice: fine
+    assert couple.agreement_items.get().status == "ended"
+
+
+def test_the_agreement_page_says_it_is_never_for_control_and_links_private_help(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:transparency")))
+    assert "never a way to track, check up on or control each other" in text
+    assert reverse("checkins:feels_like_control") in text and "This feels like control, not repair" in text
+    assert "Do you feel safe with your partner?" in text  # the private question, offered here too
+    plan = page(client.get(reverse("plans:overview")))
+    assert reverse("checkins:feels_like_control") in plan
+
+
+def test_the_safety_question_is_asked_again_privately_before_the_touch_stages(client, couple) -> None:
+    alex, sam = _people(couple)
+    for person in (alex, sam):
+        client.force_login(person)
+        client.post(reverse("checkins:safety_check"), {"feels_safe": "yes"})  # asked at the start
+    StageChange.objects.create(couple=couple, by=alex, from_stage=3, to_stage=4, reason="opened")
+    for person in (alex, sam):
+        client.force_login(person)
+        assert "Before the next stage: a private question" in page(client.get(reverse("plans:overview")))
+    client.force_login(sam)
+    client.post(reverse("checkins:safety_check"), {"feels_safe": "later", "next": reverse("plans:overview")})
+    assert "Before the next stage: a private question" not in page(client.get(reverse("plans:overview")))
+    client.force_login(alex)
+    assert "Before the next stage: a private question" in page(client.get(reverse("plans:overview")))  # Alex's own
 
 
 def test_wish_notes_wait_for_stage_six(client, couple) -> None:

@@ -18,7 +18,16 @@ from checkins.models import DailyCheckIn
 from plans.models import Completion
 from recovery.admin import SafeFilters
 from recovery.models import User
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_couple, make_plan_records
+from tests.factories import (
+    PASSWORD,
+    TherapistFactory,
+    UserFactory,
+    enable_mfa,
+    make_couple,
+    make_invitation,
+    make_plan_records,
+    make_waiting_couple,
+)
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +215,7 @@ def operator_client() -> Client:
     """A superuser with two-step sign-in, and a row of every kind the admin lists."""
     operator = _staff(two_step=True)
     make_couple()
+    make_invitation(make_waiting_couple())  # and with it an outbox delivery
     TherapistFactory()
     Group.objects.create(name="Support")
     UserSession.objects.create(user=operator, ip="203.0.113.9", session_key="s" * 32, user_agent="Firefox")
@@ -353,3 +363,18 @@ def test_the_delete_selected_action_lists_nothing_the_people_wrote(
     text = page(response)
     _assert_lists_the_account_only(text, alex)
     assert f'name="_selected_action" value="{alex.pk}"' in text
+
+
+def test_deliveries_are_listed_read_only_and_never_show_content(operator_client: Client) -> None:
+    from recovery.models import Delivery
+
+    delivery = Delivery.objects.get(kind="invitation")
+    assert delivery.payload  # the sealed link waiting to be sent…
+    listing = operator_client.get(reverse("admin:recovery_delivery_changelist"))
+    detail = operator_client.get(reverse("admin:recovery_delivery_change", args=[delivery.pk]))
+    assert listing.status_code == detail.status_code == 200
+    for response in (listing, detail):
+        text = response.content.decode()
+        assert delivery.payload not in text and "/invitation/" not in text  # …is never shown
+    assert "invitation" in listing.content.decode() and "pending" in listing.content.decode()
+    assert operator_client.post(reverse("admin:recovery_delivery_delete", args=[delivery.pk])).status_code == 403

@@ -90,7 +90,7 @@ def test_sign_up_takes_as_long_for_a_known_address_as_for_a_new_one(production_h
     assert answers == {(302, reverse("account_email_verification_sent"))}
 
 
-def test_a_known_address_gets_the_same_answer_and_one_e_mail(production_hashers) -> None:
+def test_a_known_address_gets_the_same_answer_and_one_e_mail(production_hashers, deliver) -> None:
     UserFactory(email="known@example.com")
     new_client, known_client = Client(), Client()
     sent: list[tuple[str, str]] = []
@@ -100,7 +100,7 @@ def test_a_known_address_gets_the_same_answer_and_one_e_mail(production_hashers)
         sent.append((template_prefix, email))
         send_mail(adapter, template_prefix, email, context)
 
-    with patch.object(AccountAdapter, "send_mail", recording_send_mail):
+    with patch.object(AccountAdapter, "send_mail", recording_send_mail), deliver():
         new = new_client.post(reverse("account_signup"), _signup_data("newcomer@example.com"))
         known = known_client.post(reverse("account_signup"), _signup_data("Known@Example.com"))
     assert (new.status_code, new["Location"]) == (known.status_code, known["Location"])

@@ -201,6 +201,14 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
         "post": by_role(HOME, anon=LOGIN, own="→/plan/transparency/", outsider="404", waiting="404"),
     },
+    "plans:agreement_end": {
+        "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, own="→/plan/transparency/", outsider="404", waiting="404"),
+    },
+    "plans:agreement_keep": {
+        "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, own="→/plan/transparency/", outsider="404", waiting="404"),
+    },
     "plans:agreement_change": {
         "get": by_role(HOME, anon=LOGIN, own="200", outsider="404", waiting="404"),
         "post": by_role(HOME, anon=LOGIN, own="400", outsider="404", waiting="404"),
