@@ -34,6 +34,10 @@ class SharedWeek:
         return self.monday + timedelta(days=6)
 
     @property
+    def has_csi(self) -> bool:
+        return any(total is not None for total in self.csi)
+
+    @property
     def is_empty(self) -> bool:
         return not (self.reviews or self.check_ins or self.completions or any(t is not None for t in self.csi))
 
