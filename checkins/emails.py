@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from checkins.models import DailyCheckIn, NotificationSettings, Reminder, WeeklyReview, new_pause_token
 from recovery import outbox
-from recovery.access import membership_of
+from recovery.access import membership_of, other_partner
 from recovery.localtime import local_today
 from recovery.models import Couple, Delivery, User
 
@@ -65,9 +65,13 @@ def reminder_expires_at(*, kind: str, period: str, user: User) -> datetime:
 # --- the checks just before sending -----------------------------------------------------------------
 
 
-def _space_is_active(user: User) -> bool:
+def space_is_active(user: User) -> bool:
+    """Reminders and updates are for a complete, active space: not before the partner has joined (the
+    README's promise), and not while the space is paused or closed."""
     membership = membership_of(user)
-    return membership is not None and membership.couple.status == Couple.Status.ACTIVE
+    return (
+        membership is not None and membership.couple.status == Couple.Status.ACTIVE and other_partner(user) is not None
+    )
 
 
 def _reminder_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
@@ -78,15 +82,19 @@ def _reminder_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
         return "reminders are paused"
     if not Reminder.objects.filter(user=user, kind=delivery.kind, enabled=True).exists():
         return "this reminder was turned off"
-    if not _space_is_active(user):
-        return "the space is paused or closed"
-    if delivery.kind == Reminder.Kind.DAILY_CHECK_IN:
-        done = DailyCheckIn.objects.filter(author=user, local_date=date.fromisoformat(delivery.period)).exists()
-    else:
-        year, week = delivery.period.split("-W")
-        monday = date.fromisocalendar(int(year), int(week), 1)
-        done = WeeklyReview.objects.filter(author=user, week_start=monday).exists()
-    return "already done" if done else ""
+    if not space_is_active(user):
+        return "the space is paused or closed, or the partner hasn't joined"
+    return "already done" if already_done(user_id=user.pk, kind=delivery.kind, period=delivery.period) else ""
+
+
+def already_done(*, user_id: int, kind: str, period: str) -> bool:
+    """Whether the person already did what a reminder of this kind and local period is about."""
+    if kind == Reminder.Kind.DAILY_CHECK_IN:
+        return DailyCheckIn.objects.filter(author_id=user_id, local_date=date.fromisoformat(period)).exists()
+    year, week = period.split("-W")
+    return WeeklyReview.objects.filter(
+        author_id=user_id, week_start=date.fromisocalendar(int(year), int(week), 1)
+    ).exists()
 
 
 def _update_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
@@ -95,7 +103,7 @@ def _update_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
     prefs = NotificationSettings.objects.filter(user=user).first()
     if prefs is not None and not getattr(prefs, delivery.kind):
         return "updates of this kind were turned off"
-    return "" if _space_is_active(user) else "the space is paused or closed"
+    return "" if space_is_active(user) else "the space is paused or closed"
 
 
 def _with_pause_link(delivery: Delivery, payload: dict[str, Any]) -> dict[str, Any]:

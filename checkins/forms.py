@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,17 +8,34 @@ from checkins.models import DailyCheckIn, WeeklyReview
 from recovery.access import Visibility
 
 
-class ScaleInput(forms.NumberInput):
-    """A 0-10 slider; static/js/mend.js shows its value beside it."""
-
-    input_type = "range"
+class ScaleSelect(forms.RadioSelect):
+    """A 0-10 scale as a row of numbered choices with its two ends named. Nothing is chosen until the
+    person chooses: a slider always sent a number, so an untouched answer was stored as 5 out of 10."""
 
     def __init__(self, low_label: str, high_label: str) -> None:
-        super().__init__(attrs={"min": 0, "max": 10, "step": 1, "data-scale": "true"})
+        super().__init__()
         self.low_label, self.high_label = low_label, high_label
 
 
+def scale_field(label: str, low: str, high: str, help_text: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        widget=ScaleSelect(low, high),
+        help_text=help_text,
+        error_messages={"required": _("Choose a number from 0 to 10.")},
+    )
+
+
 class DailyCheckInForm(forms.ModelForm):
+    trust = scale_field(
+        _("How much trust I feel today"), _("none"), _("complete"), _("0 is none at all, 10 is complete trust.")
+    )
+    closeness = scale_field(
+        _("How close I feel today"), _("very distant"), _("very close"), _("0 is very distant, 10 is very close.")
+    )
+
     class Meta:
         model = DailyCheckIn
         fields = [
@@ -29,8 +44,6 @@ class DailyCheckInForm(forms.ModelForm):
         ]  # fmt: skip
         widgets = {
             "mood": forms.RadioSelect,
-            "trust": ScaleInput(_("none"), _("complete")),
-            "closeness": ScaleInput(_("distant"), _("very close")),
             "high": forms.Textarea(attrs={"rows": 2}),
             "low": forms.Textarea(attrs={"rows": 2}),
             "to_talk_through": forms.Textarea(attrs={"rows": 2}),
@@ -38,28 +51,14 @@ class DailyCheckInForm(forms.ModelForm):
             "shared_unprompted": forms.Textarea(attrs={"rows": 2}),
             "visibility": forms.RadioSelect,
         }
-        help_texts = {
-            "trust": _("0 is none at all, 10 is complete trust."),
-            "closeness": _("0 is very distant, 10 is very close."),
-            "shared_unprompted": _("Anything you told your partner before they had to ask."),
-        }
+        help_texts = {"shared_unprompted": _("Anything you told your partner before they had to ask.")}
 
     def __init__(self, *args: object, show_shared_unprompted: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("trust", "closeness"):
-            self.fields[name].validators.append(_range(0, 10))
         if not show_shared_unprompted:
             del self.fields["shared_unprompted"]
         self.fields["visibility"].choices = Visibility.choices
         self.fields["mood"].choices = [c for c in self.fields["mood"].choices if c[0] != ""]
-
-
-def _range(low: int, high: int) -> Callable[[int | None], None]:
-    def validate(value: int | None) -> None:
-        if value is not None and not low <= value <= high:
-            raise forms.ValidationError(_("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high})
-
-    return validate
 
 
 class WeeklyReviewForm(forms.ModelForm):

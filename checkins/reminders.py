@@ -11,7 +11,7 @@ logged and left for the next minute, and never rolls back or holds up anyone els
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,11 +19,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from checkins.due import next_due, period_of
-from checkins.emails import reminder_expires_at
-from checkins.models import DailyCheckIn, NotificationSettings, Reminder, WeeklyReview
+from checkins.emails import already_done, reminder_expires_at, space_is_active
+from checkins.models import NotificationSettings, Reminder
 from recovery import outbox
-from recovery.access import membership_of
-from recovery.models import Couple, User
+from recovery.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -100,20 +99,10 @@ def reschedule(user: User) -> None:
         reminder.save(update_fields=["next_due_at"])
 
 
-def _already_done(reminder: Reminder, period: str, couple: Couple) -> bool:
-    if reminder.kind == Reminder.Kind.DAILY_CHECK_IN:
-        return DailyCheckIn.objects.filter(author_id=reminder.user_id, local_date=period).exists()
-    year, week = period.split("-W")
-    monday = date.fromisocalendar(int(year), int(week), 1)
-    return WeeklyReview.objects.filter(author_id=reminder.user_id, week_start=monday).exists()
-
-
 def _should_send(reminder: Reminder, period: str) -> bool:
-    user = reminder.user
-    membership = membership_of(user)
-    if membership is None or membership.couple.status != Couple.Status.ACTIVE:
-        return False  # no space, or a paused one: nothing to remind about
-    return not _already_done(reminder, period, membership.couple)
+    if not space_is_active(reminder.user):
+        return False  # no space, a paused one, or the partner hasn't joined yet: nothing to remind about
+    return not already_done(user_id=reminder.user_id, kind=reminder.kind, period=period)
 
 
 def sweep(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> list[int]:

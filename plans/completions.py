@@ -80,6 +80,13 @@ def remove_completion(*, completion: Completion, user: User) -> None:
     completion.delete()
 
 
+def done_for_now(step: Step, mine: list[Completion], today: date) -> Completion | None:
+    """The person's completion that covers now — ever, for a once-only step; today's or this week's for a
+    recurring one — so the page says it's done rather than offering to log it again."""
+    period = period_for(step, today)
+    return next((c for c in mine if c.period == period), None)
+
+
 def completions_for(step: Step, viewer: User) -> list[Completion]:
     """What the viewer may see of this step's completions (access rules apply)."""
     return list(Completion.objects.visible_to(viewer).filter(step=step).select_related("author"))

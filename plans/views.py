@@ -74,6 +74,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "current_steps": current_steps,
             "done_steps": done_steps,
             "current_done": sum(1 for s in current_steps if s.pk in done_steps),
+            "still_to_do": [
+                s for s in current_steps if s.pk not in done_steps and completions.can_do(s, ctx["membership"])
+            ],
+            "is_pace_setter": ctx["membership"].is_pace_setter,
             "action": progress.action_for(state, request.user.pk),
             "has_said": progress.has_said(state, request.user.pk),
             "partner_ready": progress.partner_signal_shown_to(state, request.user.pk),
@@ -166,6 +170,8 @@ def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entries = completions.completions_for(step, request.user)
     mine = [c for c in entries if c.author_id == request.user.pk]
     theirs = [c for c in entries if c.author_id != request.user.pk]
+    stage_open = step.stage.number <= ctx["state"].current
+    done_now = completions.done_for_now(step, mine, latest) if stage_open else None
     ctx.update(
         {
             "step": step,
@@ -175,7 +181,9 @@ def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "mine_earlier": len(mine) - len(mine[:RECENT_COMPLETIONS]),
             "theirs": theirs[:RECENT_COMPLETIONS],
             "theirs_earlier": len(theirs) - len(theirs[:RECENT_COMPLETIONS]),
-            "can_log": step.stage.number <= ctx["state"].current and completions.can_do(step, membership),
+            # Once it's done for now, say so instead of offering the form again (unless a submission just failed).
+            "can_log": stage_open and completions.can_do(step, membership) and (done_now is None or form.is_bound),
+            "done_now": done_now,
             "for_partner_only": not completions.can_do(step, membership),
             "total_timer_minutes": sum(p["minutes"] for p in step.timer),
             "later": _later_changes(step),
@@ -214,10 +222,7 @@ def ready(request: HttpRequest) -> HttpResponse:
         messages.info(request, str(exc))
         return redirect("plans:overview")
     if result.opened:
-        title = Stage.objects.get(number=result.opened).title
-        messages.success(
-            request, _("Stage %(n)s, “%(title)s”, is open. Take it gently.") % {"n": result.opened, "title": title}
-        )
+        pass  # the overview celebrates the opening itself: one message, not two
     elif result.action == progress.Action.WILLING:
         messages.success(
             request,

@@ -77,6 +77,22 @@ class AccountAdapter(DefaultAccountAdapter):
             period=uuid.uuid4().hex,  # each account e-mail is its own message
         )
 
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        # Confirming an address also logs the person in: one message for one action, not two.
+        said = request.__dict__.setdefault("_mend_allauth_messages", set())
+        if message_template == "account/messages/logged_in.txt" and "account/messages/email_confirmed.txt" in said:
+            return
+        said.add(message_template)
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def format_email_subject(self, subject: str) -> str:
         # Discreet subjects: the product name and a plain phrase, never the request's host or more.
         return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest
@@ -155,6 +155,16 @@ def looks_by_day(user: User, *, everything: bool = False) -> list[DayOfLooks]:
             )
         )
     return days
+
+
+def access_ended_for(therapist: User, couple_id: int) -> bool:
+    """Whether this therapist once had access to this couple and it was ended (by either side, or by the
+    couple closing their space)."""
+    return (
+        CareTeamAccess.objects.filter(therapist=therapist, couple_id=couple_id, accepted_at__isnull=False)
+        .filter(models.Q(ended_at__isnull=False) | models.Q(couple__status=Couple.Status.ENDED))
+        .exists()
+    )
 
 
 def record_view(request: HttpRequest, couple: Couple, what: str) -> None:

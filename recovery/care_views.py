@@ -4,7 +4,6 @@ therapist's (accept, caseload, a couple's read-only summary)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -21,18 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins.dashboard import couple_charts
-from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import monday_of
-from plans.models import Completion, Stage, StageChange
-from recovery import care, caseload
+from recovery import care, care_summary, caseload
 from recovery.access import (
-    can_read_text,
     get_care_couple_or_404,
     get_visible_or_404,
     has_second_step,
     membership_of,
     other_partner,
+    therapist_couple_ids,
     waiting_care_accesses,
 )
 from recovery.decorators import partner_required, refuse_unless_post
@@ -234,40 +229,12 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
 @therapist_required
 @require_GET
 def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+    if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
+        # They knew this couple; say in words that access ended, rather than an unexplained 404.
+        return render(request, "recovery/therapist_access_ended.html", status=410)
     couple = get_care_couple_or_404(request.user, couple_id)
     care.record_view(request, couple, care.VIEWED_SUMMARY)
-    therapist = request.user
-    partners = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
-    today = timezone.now().date()
-    start = today - timedelta(weeks=8) + timedelta(days=1)
-    check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=start))
-    reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple=couple).order_by("-week_start"))
-    people = [(p.user_id, p.user.get_short_name()) for p in partners]
-    weeks: dict = {}
-    for review in reviews:
-        weeks.setdefault(review.week_start, {})[review.author_id] = review.csi_total
-    return render(
-        request,
-        "recovery/therapist_couple.html",
-        {
-            "couple": couple,
-            "partners": partners,
-            "changes": list(StageChange.objects.filter(couple=couple).select_related("by").order_by("at", "pk")),
-            "titles": dict(Stage.objects.values_list("number", "title")),
-            "completions": list(
-                Completion.objects.visible_to(therapist)
-                .filter(couple=couple)
-                .select_related("step", "author")
-                .order_by("-done_on")[:60]
-            ),
-            "csi_weeks": [(week, [totals.get(p.user_id) for p in partners]) for week, totals in weeks.items()],
-            "shared_check_ins": [c for c in sorted(check_ins, key=lambda c: c.local_date, reverse=True)
-                                 if can_read_text(therapist, c)][:30],
-            "shared_reviews": [r for r in reviews if can_read_text(therapist, r)][:12],
-            **couple_charts(check_ins=check_ins, reviews=[r for r in reviews if r.week_start >= monday_of(start)],
-                            people=people, start=start, today=today),
-        },
-    )  # fmt: skip
+    return render(request, "recovery/therapist_couple.html", care_summary.summary_for(request.user, couple))
 
 
 @therapist_required

@@ -108,7 +108,9 @@ def check_usable(invitation: Invitation) -> None:
     if invitation.accepted_at:
         raise InvitationProblem("used")
     if invitation.cancelled_at:
-        raise InvitationProblem("cancelled")
+        # Sending it again (or to another address) cancels the old one: say so, not just "cancelled".
+        newer = Invitation.objects.filter(couple=invitation.couple, created_at__gt=invitation.created_at).exists()
+        raise InvitationProblem("replaced" if newer else "cancelled")
     if invitation.couple.is_ended:
         raise InvitationProblem("space_closed")
     if invitation.is_expired():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -72,6 +73,18 @@ def test_presence_lines_are_off_by_default_and_each_partner_turns_on_their_own(c
     assert "Alex has shared a check-in today" in page(sam_client.get(reverse("home")))
     sam_client.post(reverse("checkins:check_in"), CHECK_IN)
     assert "Sam has shared a check-in today" not in page(alex_client.get(reverse("home")))  # Sam's own choice
+
+
+def test_an_untouched_scale_is_not_stored_as_a_number(couple) -> None:
+    alex, _sam = _people(couple)
+    form = page(_client(alex).get(reverse("checkins:check_in")))
+    assert 'type="range"' not in form
+    assert "checked" not in " ".join(t for t in re.findall(r'<input[^>]*name="(?:trust|closeness)"[^>]*>', form))
+    response = _client(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "trust": "", "closeness": "11"})
+    assert response.status_code == 400
+    assert page(response).count("Choose a number from 0 to 10.") == 1 and "Select a valid choice" in page(response)
+    assert 'value="A walk together"' in page(response) or "A walk together" in page(response)  # nothing lost
+    assert not DailyCheckIn.objects.exists()
 
 
 def test_the_default_visibility_is_the_person_s_own_setting(couple) -> None:

@@ -356,3 +356,21 @@ def test_a_poisoned_reminder_is_skipped_and_retried_and_never_holds_up_anyone_el
     User.objects.filter(pk=poisoned.pk).update(time_zone="Europe/London")  # repaired
     (delivery_id,) = reminders.sweep(now=now + timedelta(minutes=2))
     assert Delivery.objects.get(pk=delivery_id).user_id == poisoned.pk
+
+
+def test_no_reminders_before_the_partner_has_joined() -> None:
+    from tests.factories import make_waiting_couple
+
+    waiting = make_waiting_couple(creator=UserFactory(display_name="Wren", time_zone="Europe/London"))
+    wren = waiting.partners.get().user
+    reminder = _daily(wren, time(20, 0))
+    assert reminders.sweep(now=reminder.next_due_at) == []  # the README: reminders start when the partner joins
+    period = reminder.next_due_at.astimezone(ZoneInfo(wren.time_zone)).date().isoformat()
+    queued = outbox.queue(
+        kind="daily",
+        period=period,
+        user=wren,
+        expires_at=emails.reminder_expires_at(kind="daily", period=period, user=wren),
+    )  # queued by an older version, say: still not sent
+    assert outbox.send(queued.pk) == "cancelled"
+    assert mail.outbox == []

@@ -71,4 +71,5 @@ def test_a_couple_invites_consents_and_revokes(
     alex_page.goto(base + "/care/")
     alex_page.get_by_role("button", name="End access now").click()
     response = doc_page.goto(couple_url)
-    assert response is not None and response.status == 404
+    assert response is not None and response.status == 410
+    expect(doc_page.get_by_role("heading", name="Your access to this couple has ended")).to_be_visible()

@@ -57,9 +57,8 @@ def test_a_check_in_shared_and_the_weekly_reveal(live_server: LiveServer, two_ph
     # A daily check-in, in well under two minutes.
     alex.goto(base + "/checkins/today/")
     alex.get_by_label("Good", exact=True).check()
-    alex.get_by_label("How much trust I feel today").fill("6")
-    expect(alex.locator("output.scale-value").first).to_have_text("6")
-    alex.get_by_label("How close I feel today").fill("7")
+    alex.get_by_role("group", name="How much trust I feel today").get_by_label("6", exact=True).check()
+    alex.get_by_role("group", name="How close I feel today").get_by_label("7", exact=True).check()
     alex.get_by_label("A high of today").fill("We walked after dinner.")
     alex.get_by_label("Me and my partner").check()
     alex.get_by_role("button", name="Save check-in").click()

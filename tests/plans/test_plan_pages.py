@@ -177,7 +177,8 @@ def test_both_ready_opens_the_next_stage_and_it_is_recorded(client, couple) -> N
     client.force_login(sam)
     assert "Alex has said they're ready" in page(client.get(reverse("plans:overview")))
     response = client.post(reverse("plans:ready"), follow=True)
-    assert "Stage 2" in page(response) and "is open" in page(response)
+    assert "You opened stage 2" in page(response)  # celebrated once…
+    assert page(response).count('class="message message--success"') == 0  # …not announced twice
     assert stages.current_stage(couple) == 2
     change = StageChange.objects.get(couple=couple)
     assert (change.by, change.from_stage, change.to_stage, change.reason) == (sam, 1, 2, "opened")
@@ -381,7 +382,10 @@ def test_the_safety_question_is_asked_again_privately_before_the_touch_stages(cl
 def test_wish_notes_wait_for_stage_six(client, couple) -> None:
     alex, sam = _people(couple)
     client.force_login(alex)
-    assert "opens only when the partner who sets the pace opens it" in page(client.get(reverse("plans:wish_notes")))
+    assert "opens only if and when you choose to open it" in page(client.get(reverse("plans:wish_notes")))
+    client.force_login(sam)
+    assert "opens only if and when Alex opens it" in page(client.get(reverse("plans:wish_notes")))
+    client.force_login(alex)
     client.post(reverse("plans:wish_notes"), {"text": "Hold my hand on the walk home."})
     assert not couple.wish_notes.exists()
     _at_stage(couple, 6)
@@ -475,3 +479,39 @@ def test_a_step_body_links_the_support_page(client, couple) -> None:
     client.force_login(alex)
     response = client.get(reverse("plans:step", args=["choosing-whether-to-rebuild"]))
     assert f'<a href="{reverse("checkins:safety_support")}">The support page</a>' in response.content.decode()
+
+
+def test_the_pace_setter_is_addressed_as_you_and_the_other_by_name(client, couple) -> None:
+    alex, sam = _people(couple)
+    client.force_login(alex)
+    overview = page(client.get(reverse("plans:overview")))
+    assert "you open this one, when you choose" in overview and "the partner who sets the pace" not in overview
+    assert "only when you choose to open it" in page(client.get(reverse("plans:stage", args=[5])))
+    client.force_login(sam)
+    assert "Alex opens this one" in page(client.get(reverse("plans:overview")))
+    assert "only if and when Alex opens it" in page(client.get(reverse("plans:stage", args=[5])))
+
+
+def test_ready_says_which_steps_are_still_to_try(client, couple) -> None:
+    alex, _sam = _people(couple)
+    client.force_login(alex)
+    text = page(client.get(reverse("plans:overview")))
+    stage_one = Step.objects.filter(stage__number=1, retired=False).exclude(who="involved")
+    assert f"{stage_one.count()} steps of this stage are still yours to try" in text
+    assert "Steps are a guide, not a test" in text
+    for step in stage_one:
+        assert step.title in text
+
+
+def test_a_done_once_only_step_says_so_instead_of_offering_the_form_again(client, couple) -> None:
+    alex, _sam = _people(couple)
+    step = Step.objects.filter(stage__number=1, cadence="once", who="both", private=False, retired=False).first()
+    client.force_login(alex)
+    assert "Mark as done" in page(client.get(reverse("plans:step", args=[step.slug])))
+    _log(client, step, done_on=local_today(alex).isoformat())
+    text = page(client.get(reverse("plans:step", args=[step.slug])))
+    assert "Mark as done" not in text and "Nothing more to log here" in text
+    _at_stage(couple, 2)
+    daily = Step.objects.filter(stage__number=2, cadence="daily", who="both", retired=False).first()
+    _log(client, daily, done_on=local_today(alex).isoformat())
+    assert "Logged for today. See you tomorrow." in page(client.get(reverse("plans:step", args=[daily.slug])))

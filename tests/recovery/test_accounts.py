@@ -58,7 +58,9 @@ def test_sign_up_needs_the_e_mail_verified_before_the_first_login(client, delive
     response = client.post(link)
     assert EmailAddress.objects.get(email=SIGNUP["email"]).verified
     assert response["Location"] == reverse("home")
-    assert client.get(reverse("home"))["Location"] == reverse("start")
+    start = client.get(reverse("home"), follow=True)
+    assert start.redirect_chain[-1][0] == reverse("start")
+    assert page(start).count('class="message message--') == 1  # confirmed and logged in: one message
 
 
 def test_sign_up_with_bad_input_keeps_what_was_typed(client) -> None:

@@ -64,9 +64,11 @@ def test_the_whole_consent_journey(client, deliver) -> None:
     assert couple.pk in therapist_couple_ids(_fresh(doc))
     assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
     assert "Active: you have both agreed" in page(_as(alex).get(reverse("care_team")))
-    # Either partner revokes: the therapist's very next request is a 404.
+    # Either partner revokes: the therapist's very next request shows nothing, and says access ended.
     _as(sam).post(reverse("care_end", args=[access.pk]))
-    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    ended = doc_client.get(reverse("therapist_couple", args=[couple.pk]))
+    assert ended.status_code == 410 and "Your access to this couple has ended" in page(ended)
+    assert "Alex" not in page(ended) and "Sam" not in page(ended)
     assert "No couples have given you access yet" in page(doc_client.get(reverse("therapist_home")))
 
 
@@ -89,7 +91,7 @@ def test_the_therapist_can_end_access_too() -> None:
     make_care_access(couple, doc)
     doc_client = _as(doc)
     doc_client.post(reverse("therapist_end", args=[couple.pk]))
-    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 410
     assert "Ended on" in page(_as(alex).get(reverse("care_team")))
 
 
@@ -363,3 +365,83 @@ def test_consent_rows_come_from_the_partners_only() -> None:
     outsider = make_couple().partners.first().user
     assert _as(outsider).post(reverse("care_consent", args=[access.pk])).status_code == 404
     assert not CareConsent.objects.filter(partner=outsider).exists()
+
+
+def test_a_new_therapist_is_offered_the_therapist_path_and_then_lands_on_the_caseload() -> None:
+    newcomer = UserFactory()
+    client = _as(newcomer)
+    start = page(client.get(reverse("start")))
+    assert "Are you a therapist?" in start and reverse("therapist_join") in start
+    client.post(reverse("therapist_join"), {"practice": "Lane Counselling", "registration": ""})
+    assert client.get(reverse("home"))["Location"] == reverse("therapist_home")
+
+
+def test_the_summary_is_grouped_by_week_with_labels_and_shows_what_was_shared_unasked() -> None:
+    couple, alex, sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    today = local_today(doc)
+    this_monday = today - timedelta(days=today.weekday())
+    DailyCheckIn.objects.create(
+        couple=couple, author=sam, local_date=this_monday, mood=3, trust=5, closeness=5, visibility="therapist",
+        high="A walk", shared_unprompted="I told Alex about the text I got.",
+    )  # fmt: skip
+    DailyCheckIn.objects.create(
+        couple=couple, author=alex, local_date=this_monday - timedelta(days=7), mood=2, trust=3, closeness=3,
+        visibility="therapist", low="A hard evening",
+    )  # fmt: skip
+    text = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
+    this_week = f"Week of {this_monday:%-d %B} to {this_monday + timedelta(days=6):%-d %B %Y}"
+    last_week = f"Week of {this_monday - timedelta(days=7):%-d %B} to {this_monday - timedelta(days=1):%-d %B %Y}"
+    assert this_week in text and last_week in text
+    assert text.index(this_week) < text.index("I told Alex about the text I got.") < text.index(last_week)
+    assert text.index(last_week) < text.index("A hard evening")
+    assert "Shared without being asked" in text
+
+
+def test_the_summary_costs_the_same_whatever_the_history(django_assert_num_queries) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    couple, alex, sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    client = _as(doc)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
+        return len(captured)
+
+    today = local_today(alex)
+    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today, mood=3, trust=5, closeness=5,
+                                visibility="therapist")  # fmt: skip
+    queries()  # the first request of a session does its own one-off writes
+    one = queries()
+    for i in range(1, 40):
+        for person in (alex, sam):
+            DailyCheckIn.objects.create(couple=couple, author=person, local_date=today - timedelta(days=i), mood=3,
+                                        trust=5, closeness=5, visibility="therapist", high=f"day {i}")  # fmt: skip
+    for weeks_ago in range(1, 6):
+        for person in (alex, sam):
+            WeeklyReview.objects.create(
+                couple=couple, author=person, week_start=week_start_for(person) - timedelta(weeks=weeks_ago),
+                csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=3, visibility="therapist",
+            )  # fmt: skip
+    assert queries() == one
+
+
+def test_the_caseload_is_cards_on_a_phone_and_a_table_with_trend_lines_on_a_desktop() -> None:
+    couple, alex, _sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    today = local_today(alex)
+    for i in range(21):
+        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
+                                    trust=4 + i % 3, closeness=5, visibility="partner")  # fmt: skip
+    text = page(_as(doc).get(reverse("therapist_home")))
+    assert 'class="plain-list caseload-cards"' in text and 'class="table caseload"' in text
+    assert 'class="sparkline"' in text and 'aria-label="Trust, week by week:' in text
+    assert "<style" not in text and " style=" not in text

@@ -163,7 +163,7 @@ def test_an_expired_link_gets_a_clear_page_and_can_be_resent(client, deliver) ->
         # The old link now explains that a newer invitation was sent.
         response = client.get(_accept_path(token))
         assert response.status_code == 410
-        assert "If a newer invitation was sent" in page(response)
+        assert "A newer invitation was sent" in page(response)
 
 
 def test_a_link_is_still_good_just_before_it_expires(client) -> None:

@@ -103,7 +103,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "post": by_role(HOME, anon=LOGIN, lone="400", therapists="→/therapist/"),
     },
     "therapist_couple": {
-        "get": by_role("404", anon=LOGIN, care="200"),
+        # The revoked therapist knew this couple: a page saying access ended (410), with nothing of theirs.
+        "get": by_role("404", anon=LOGIN, care="200", care_revoked="410"),
         "post": by_role("404", anon=LOGIN, therapists="405"),
     },
     "therapist_end": {

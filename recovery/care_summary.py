@@ -1,0 +1,97 @@
+"""A couple's read-only summary for their therapist, grouped by week: what each partner shared, the
+week's CSI-4, and the steps done — only what the therapist may see (access.py decides), words only of
+entries shared "with our therapist too". Built from a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from checkins.dashboard import couple_charts
+from checkins.measures import DISTRESS_CUTOFF
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import monday_of
+from plans.models import Completion, StageChange
+from recovery.access import can_read_text
+from recovery.localtime import local_today
+from recovery.models import Couple, Partner, User
+
+WEEKS_SHOWN = 8
+
+
+@dataclass
+class SharedWeek:
+    monday: date
+    csi: list[int | None]  # per partner, in seat order
+    reviews: list[WeeklyReview] = field(default_factory=list)  # whose words the therapist may read
+    check_ins: list[DailyCheckIn] = field(default_factory=list)  # whose words the therapist may read
+    completions: list[Completion] = field(default_factory=list)
+    named_csi: list[tuple[str, int | None]] = field(default_factory=list)  # (partner's name, total)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.reviews or self.check_ins or self.completions or any(t is not None for t in self.csi))
+
+
+def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
+    today = local_today(therapist)
+    start = today - timedelta(weeks=WEEKS_SHOWN) + timedelta(days=1)
+    partners = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
+    check_ins = list(
+        DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=start).select_related("author")
+    )
+    reviews = list(
+        WeeklyReview.objects.visible_to(therapist)
+        .filter(couple=couple)
+        .select_related("author")
+        .order_by("-week_start")
+    )
+    completions = list(
+        Completion.objects.visible_to(therapist)
+        .filter(couple=couple, done_on__gte=start)
+        .select_related("step", "author")
+        .order_by("-done_on")
+    )
+    seats = [p.user_id for p in partners]
+    weeks: dict[date, SharedWeek] = {}
+
+    def week_of(monday: date) -> SharedWeek:
+        return weeks.setdefault(monday, SharedWeek(monday=monday, csi=[None] * len(seats)))
+
+    for review in reviews:
+        week = week_of(review.week_start)
+        if review.author_id in seats:
+            week.csi[seats.index(review.author_id)] = review.csi_total
+        if can_read_text(therapist, review):
+            week.reviews.append(review)
+    for entry in sorted(check_ins, key=lambda c: (c.local_date, c.author_id), reverse=True):
+        if can_read_text(therapist, entry):
+            week_of(monday_of(entry.local_date)).check_ins.append(entry)
+    for completion in completions:
+        week_of(monday_of(completion.done_on)).completions.append(completion)
+    recent = [w for monday, w in sorted(weeks.items(), reverse=True) if monday >= monday_of(start) and not w.is_empty]
+    people = [(p.user_id, p.user.get_short_name()) for p in partners]
+    for week in recent:
+        week.named_csi = [(name, total) for (_id, name), total in zip(people, week.csi, strict=True)]
+    return {
+        "couple": couple,
+        "partners": partners,
+        "changes": list(StageChange.objects.filter(couple=couple).select_related("by").order_by("at", "pk")),
+        "weeks": recent,
+        "csi_weeks": [
+            (w.monday, w.csi) for monday, w in sorted(weeks.items(), reverse=True) if any(t is not None for t in w.csi)
+        ],
+        "cutoff": DISTRESS_CUTOFF,
+        **couple_charts(
+            check_ins=check_ins,
+            reviews=[r for r in reviews if r.week_start >= monday_of(start)],
+            people=people,
+            start=start,
+            today=today,
+        ),
+    }
