@@ -537,6 +537,8 @@ def test_a_wrong_code_keeps_the_same_key_and_says_why() -> None:
     html = response.content.decode()
     assert 'aria-invalid="true"' in html and "That code didn't work" in page(response)
     assert 'aria-describedby="id_code_helptext id_code_error"' in html
+    # Said where the page opens too, with the way back to the field: on a phone the field is far below.
+    assert html.index('role="alert"') < html.index('class="totp-key"') and 'href="#id_code"' in html
 
 
 @pytest.mark.django_db(transaction=True)  # allauth adds its message on commit, while the request is open
