@@ -149,3 +149,28 @@
     if (here) { window.location.replace(here); }
   }
 })();
+
+// --- Copy buttons (allauth pages: the authenticator key, recovery codes) ------------------------------
+// A button with data-copy-text copies that text, and its status element (id in data-copy-status, an
+// aria-live region) says whether it worked. Without JavaScript or a clipboard the button stays hidden:
+// the key and the codes are plain, selectable text on the page.
+(function () {
+  "use strict";
+  if (!navigator.clipboard || !navigator.clipboard.writeText) { return; }
+  document.querySelectorAll("button[data-copy-text]").forEach(function (button) {
+    var status = document.getElementById(button.getAttribute("data-copy-status"));
+    function say(attribute) {
+      if (!status) { return; }
+      // Emptied first, so pressing the button again is announced again.
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = status.getAttribute(attribute); }, 50);
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy-text")).then(
+        function () { say("data-copied-text"); },
+        function () { say("data-failed-text"); }
+      );
+    });
+  });
+})();
