@@ -82,6 +82,10 @@
     document.addEventListener("click", function (event) {
       if (menu.open && !menu.contains(event.target)) { menu.open = false; }
     });
+    // Tabbing on past the last link closes it, so the next control isn't hidden under the open list.
+    menu.addEventListener("focusout", function (event) {
+      if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) { menu.open = false; }
+    });
   }
 
   // A table or chart wider than its box scrolls sideways: make it reachable by keyboard, with a name.
@@ -219,21 +223,10 @@
     if (touched.indexOf(form) === -1) { touched.push(form); }
   }
   function sayRestored() {
-    var source = document.querySelector("[data-draft-restored-text]");
-    var main = document.getElementById("main");
-    if (!source || !main) { return; }
-    var note = document.createElement("p");
-    note.className = "message message--info";
-    note.setAttribute("role", "status");
-    note.setAttribute("data-draft-restored", "");
-    note.textContent = source.textContent;
-    var messages = main.querySelector(".messages");
-    if (!messages) {
-      messages = document.createElement("div");
-      messages.className = "messages";
-      main.insertBefore(messages, main.firstChild);
-    }
-    messages.appendChild(note);
+    var note = document.querySelector("[data-draft-note]");
+    if (!note) { return; }
+    note.className = "draft-note message message--info";
+    note.textContent = note.getAttribute("data-restored-text");
   }
   function restoreDraft() {
     var store = storage();
