@@ -21,6 +21,10 @@ Classes used (all inside ``svg.chart``):
 
 Points outside ``start..end`` are left out of both the drawing and the data table; values outside
 ``y_min..y_max`` are clamped for drawing only (the table keeps the real value).
+
+The SVG has a viewBox and no width or height, so it scales to its container; a ``Layout`` sets the
+viewBox and the font size for the widths it will be drawn at (``WIDE`` for a page column, ``NARROW``
+for a phone, where its text shows at about 14 px).
 """
 
 from __future__ import annotations
@@ -34,19 +38,55 @@ from datetime import date, timedelta
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-__all__ = ["Chart", "Series", "line_chart"]
+__all__ = ["NARROW", "WIDE", "Chart", "Layout", "Series", "line_chart"]
 
 NO_DATA_TEXT = "No entries yet"
 
-# Geometry of the viewBox (user units); the chart scales to its container's width.
-WIDTH = 640
-HEIGHT = 240
-LEFT = 44  # room for y tick labels
-RIGHT = WIDTH - 28  # room for half of the last x tick label
-TOP = 34  # room for the legend
-BOTTOM = HEIGHT - 34  # room for the x tick labels
-LEGEND_Y = 14
-MAX_X_LABELS = 8
+
+@dataclass(frozen=True)
+class Layout:
+    """Geometry of the viewBox (user units). The chart scales to its container's width, so text is drawn
+    at ``font_size * rendered width / width`` CSS pixels: a layout is made for a range of widths."""
+
+    width: int
+    height: int
+    left: int  # room for the y tick labels
+    right_pad: int  # room for half of the last x tick label
+    bottom_pad: int  # room for the x tick labels
+    font_size: int
+    max_x_labels: int
+    char_width: float  # a character's width at font_size, roughly, for laying out the legend
+    legend_y: int = 14  # the middle of the first legend row
+    legend_row: int = 20  # from one legend row to the next
+    legend_gap: int = 20  # room between the legend and the top gridline
+
+    @property
+    def right(self) -> int:
+        return self.width - self.right_pad
+
+    @property
+    def bottom(self) -> int:
+        return self.height - self.bottom_pad
+
+
+# Drawn about 1.5 times its viewBox on a desktop page: 12-unit text shows at 14-18 px.
+WIDE = Layout(width=640, height=240, left=44, right_pad=28, bottom_pad=34, font_size=12, max_x_labels=8, char_width=7)
+# For a phone: drawn about 1:1 in a 358-px column (a 390-px screen less the page margins), so 14-unit
+# text shows at about 14 px; fewer x labels fit, and a long legend wraps onto a second row.
+NARROW = Layout(
+    width=360, height=270, left=34, right_pad=30, bottom_pad=36, font_size=14, max_x_labels=4, char_width=8.2,
+    legend_row=22,
+)  # fmt: skip
+
+# The wide layout's geometry, as names (the plot area when the legend takes one row).
+WIDTH = WIDE.width
+HEIGHT = WIDE.height
+LEFT = WIDE.left
+RIGHT = WIDE.right
+TOP = WIDE.legend_y + WIDE.legend_gap
+BOTTOM = WIDE.bottom
+LEGEND_Y = WIDE.legend_y
+MAX_X_LABELS = WIDE.max_x_labels
 
 # Fallback colours (presentation attributes); the stylesheet's rules win over these.
 INK_MUTED = "#5b6b70"
@@ -75,6 +115,9 @@ class Chart:
     rows: list[tuple[date, list[float | None]]]  # the data-table fallback, one row per date, sorted
     series_names: list[str]
     has_data: bool
+    # The same chart drawn for a phone (NARROW, often over fewer days), shown instead of this one on a
+    # narrow screen; `rows` stay this chart's, so the table always has every number.
+    narrow: Chart | None = None
 
 
 def line_chart(
@@ -92,6 +135,7 @@ def line_chart(
     threshold_label: str = "",
     x_label_format: str = "%-d %b",
     weekly: bool = False,
+    layout: Layout = WIDE,
 ) -> Chart:
     """A line chart of ``series`` over ``start..end`` (inclusive), by day, or by week when ``weekly``.
 
@@ -112,7 +156,9 @@ def line_chart(
     rows = [(d, [by_date.get(d) for by_date in values]) for d in dates]
     has_data = bool(dates)
 
-    scale = _Scale(start=start, end=end, y_min=y_min, y_max=y_max)
+    legend, legend_rows = _legend(series, threshold_label if threshold is not None else "", layout)
+    top = layout.legend_y + (legend_rows - 1) * layout.legend_row + layout.legend_gap
+    scale = _Scale(start=start, end=end, y_min=y_min, y_max=y_max, layout=layout, top=top)
     max_gap = 7 if weekly else 1
     dense = (end - start).days > (45 * 7 if weekly else 45)
 
@@ -120,12 +166,13 @@ def line_chart(
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {} {}" '
             'preserveAspectRatio="xMidYMid meet" role="img" aria-labelledby="{}-title {}-desc" '
-            'font-family="{}" font-size="12">',
-            WIDTH,
-            HEIGHT,
+            'font-family="{}" font-size="{}">',
+            layout.width,
+            layout.height,
             chart_id,
             chart_id,
             FONT,
+            layout.font_size,
         ),
         format_html('<title id="{}-title">{}</title>', chart_id, _clean(title)),
         format_html('<desc id="{}-desc">{}</desc>', chart_id, _clean(description)),
@@ -136,15 +183,16 @@ def line_chart(
         parts += _threshold(scale, threshold, threshold_label)
     for s, by_date in zip(series, values, strict=True):
         parts += _series(scale, s, by_date, max_gap=max_gap, label_format=x_label_format, weekly=weekly, dense=dense)
-    parts += _legend(series, threshold_label if threshold is not None else "")
+    parts += legend
     if not has_data:
         parts.append(
             format_html(
-                '<text class="chart-empty" x="{}" y="{}" text-anchor="middle" dy="0.35em" fill="{}" font-size="14">'
+                '<text class="chart-empty" x="{}" y="{}" text-anchor="middle" dy="0.35em" fill="{}" font-size="{}">'
                 "{}</text>",
-                _num((LEFT + RIGHT) / 2),
-                _num((TOP + BOTTOM) / 2),
+                _num((layout.left + layout.right) / 2),
+                _num((top + layout.bottom) / 2),
                 INK_MUTED,
+                layout.font_size + 2,
                 NO_DATA_TEXT,
             )
         )
@@ -163,16 +211,30 @@ class _Scale:
     end: date
     y_min: float
     y_max: float
+    layout: Layout = WIDE
+    top: float = TOP  # below the legend
+
+    @property
+    def left(self) -> int:
+        return self.layout.left
+
+    @property
+    def right(self) -> int:
+        return self.layout.right
+
+    @property
+    def bottom(self) -> int:
+        return self.layout.bottom
 
     def x(self, day: date) -> float:
         span = (self.end - self.start).days
         if span == 0:
-            return (LEFT + RIGHT) / 2
-        return LEFT + (day - self.start).days / span * (RIGHT - LEFT)
+            return (self.left + self.right) / 2
+        return self.left + (day - self.start).days / span * (self.right - self.left)
 
     def y(self, value: float) -> float:
         clamped = min(max(value, self.y_min), self.y_max)
-        return BOTTOM - (clamped - self.y_min) / (self.y_max - self.y_min) * (BOTTOM - TOP)
+        return self.bottom - (clamped - self.y_min) / (self.y_max - self.y_min) * (self.bottom - self.top)
 
 
 def _values_in_range(s: Series, start: date, end: date) -> dict[date, float]:
@@ -195,9 +257,9 @@ def _y_axis(scale: _Scale, y_ticks: Iterable[float]) -> list[str]:
         parts.append(
             format_html(
                 '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
-                LEFT,
+                scale.left,
                 y,
-                RIGHT,
+                scale.right,
                 y,
                 GRID,
             )
@@ -205,7 +267,7 @@ def _y_axis(scale: _Scale, y_ticks: Iterable[float]) -> list[str]:
         parts.append(
             format_html(
                 '<text class="chart-tick" x="{}" y="{}" text-anchor="end" dy="0.35em" fill="{}">{}</text>',
-                LEFT - 8,
+                scale.left - 8,
                 y,
                 INK_MUTED,
                 _num(tick),
@@ -218,19 +280,19 @@ def _x_axis(scale: _Scale, label_format: str, weekly: bool) -> list[str]:
     parts = [
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
-            LEFT,
-            BOTTOM,
-            RIGHT,
-            BOTTOM,
+            scale.left,
+            scale.bottom,
+            scale.right,
+            scale.bottom,
             AXIS,
         )
     ]
-    for day in _x_ticks(scale.start, scale.end, weekly):
+    for day in _x_ticks(scale.start, scale.end, weekly, scale.layout.max_x_labels):
         parts.append(
             format_html(
                 '<text class="chart-tick" x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
                 _num(scale.x(day)),
-                BOTTOM + 20,
+                scale.bottom + scale.layout.font_size + 8,
                 INK_MUTED,
                 _clean(_format_date(day, label_format)),
             )
@@ -238,15 +300,15 @@ def _x_axis(scale: _Scale, label_format: str, weekly: bool) -> list[str]:
     return parts
 
 
-def _x_ticks(start: date, end: date, weekly: bool) -> list[date]:
-    """At most MAX_X_LABELS dates to label, counted back from the latest day (or week start)."""
+def _x_ticks(start: date, end: date, weekly: bool, max_labels: int = MAX_X_LABELS) -> list[date]:
+    """At most ``max_labels`` dates to label, counted back from the latest day (or week start)."""
     if weekly:
         count = (end - start).days // 7  # week starts after the first
-        step = _step(count, (1, 2, 4, 8, 13, 26, 52)) * 7
+        step = _step(count, (1, 2, 4, 8, 13, 26, 52), max_labels) * 7
         last = start + timedelta(days=count * 7)
     else:
         count = (end - start).days
-        step = _step(count, (1, 2, 3, 7, 14, 28, 56, 91, 182, 364))
+        step = _step(count, (1, 2, 3, 7, 14, 28, 56, 91, 182, 364), max_labels)
         last = end
     ticks = []
     day = last
@@ -256,11 +318,11 @@ def _x_ticks(start: date, end: date, weekly: bool) -> list[date]:
     return sorted(ticks)
 
 
-def _step(count: int, candidates: Sequence[int]) -> int:
+def _step(count: int, candidates: Sequence[int], max_labels: int) -> int:
     for step in candidates:
-        if count // step + 1 <= MAX_X_LABELS:
+        if count // step + 1 <= max_labels:
             return step
-    return math.ceil((count + 1) / MAX_X_LABELS)
+    return math.ceil((count + 1) / max_labels)
 
 
 def _threshold(scale: _Scale, threshold: float, label: str) -> list[str]:
@@ -270,9 +332,9 @@ def _threshold(scale: _Scale, threshold: float, label: str) -> list[str]:
         format_html(
             '<line class="threshold" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
             'stroke-dasharray="6 4">{}</line>',
-            LEFT,
+            scale.left,
             y,
-            RIGHT,
+            scale.right,
             y,
             THRESHOLD,
             format_html("<title>{}</title>", _clean(label)) if label else "",
@@ -358,60 +420,72 @@ def _marker(
     )
 
 
-def _legend(series: Sequence[Series], threshold_label: str) -> list[str]:
-    """One entry a series (line, marker, name), then the threshold's (dashed line, label), left to right."""
+def _legend(series: Sequence[Series], threshold_label: str, layout: Layout = WIDE) -> tuple[list[str], int]:
+    """One entry a series (line, marker, name), then the threshold's (dashed line, label), left to right;
+    an entry that would run past the right edge starts a new row. Returns the parts and the rows used."""
     if not series and not threshold_label:
-        return []
+        return [], 1
     parts = ['<g class="chart-legend">']
-    x = float(LEFT)
+    x, y, rows = float(layout.left), layout.legend_y, 1
+
+    def place(text: str) -> tuple[float, int]:
+        nonlocal x, y, rows
+        width = 24 + layout.char_width * len(text)
+        if x > layout.left and x + width > layout.width - 4:
+            x, y, rows = float(layout.left), y + layout.legend_row, rows + 1
+        at = x
+        x += width + 20
+        return at, y
+
     for s in series:
         name = s.name if len(s.name) <= 24 else s.name[:23].rstrip() + "…"
         colour = SERIES_COLOURS[s.css_class]
+        at, row_y = place(name)
         parts.append(
             format_html(
                 '<line class="legend-line {}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2"/>',
                 s.css_class,
-                _num(x),
-                LEGEND_Y,
-                _num(x + 18),
-                LEGEND_Y,
+                _num(at),
+                row_y,
+                _num(at + 18),
+                row_y,
                 colour,
             )
         )
-        parts.append(_marker(s.css_class, x + 9, LEGEND_Y, 4, colour, role="legend-marker"))
+        parts.append(_marker(s.css_class, at + 9, row_y, 4, colour, role="legend-marker"))
         parts.append(
             format_html(
                 '<text class="legend-label" x="{}" y="{}" dy="0.35em" fill="{}">{}</text>',
-                _num(x + 24),
-                LEGEND_Y,
+                _num(at + 24),
+                row_y,
                 INK_MUTED,
                 _clean(name),
             )
         )
-        x += 24 + 7 * len(name) + 20  # ~7 user units a character at font-size 12
     if threshold_label:
+        at, row_y = place(threshold_label)
         parts.append(
             format_html(
                 '<line class="legend-threshold" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.5" '
                 'stroke-dasharray="4 3"/>',
-                _num(x),
-                LEGEND_Y,
-                _num(x + 18),
-                LEGEND_Y,
+                _num(at),
+                row_y,
+                _num(at + 18),
+                row_y,
                 THRESHOLD,
             )
         )
         parts.append(
             format_html(
                 '<text class="threshold-label" x="{}" y="{}" dy="0.35em" fill="{}">{}</text>',
-                _num(x + 24),
-                LEGEND_Y,
+                _num(at + 24),
+                row_y,
                 THRESHOLD,
                 _clean(threshold_label),
             )
         )
     parts.append("</g>")
-    return parts
+    return parts, rows
 
 
 def _format_date(day: date, label_format: str) -> str:

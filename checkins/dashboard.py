@@ -5,7 +5,7 @@ partner's shared entries, charts and milestones. Everything is read through visi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
@@ -17,6 +17,10 @@ from checkins.weeks import local_today, monday_of
 from recovery.models import Partner
 
 CHART_WEEKS = 8
+# A phone draws the daily charts over the latest four weeks (the table under each keeps all eight).
+NARROW_CHART_WEEKS = 4
+# Charts appear once there is something to draw: before that, four empty frames read as failure.
+MIN_CHECK_INS_FOR_TRENDS = 3
 RECENT_MILESTONE_DAYS = 7
 
 
@@ -61,6 +65,8 @@ def check_in_milestones(own_dates: set[date], both_shared_weeks: list[date]) -> 
 
 
 def home_context(membership: Partner, partner: Partner | None) -> dict[str, object]:
+    """Today, the partner's shared entries and the charts, as the viewer may see them: three queries,
+    however long the history."""
     user = membership.user
     today = local_today(user)
     start = today - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
@@ -86,6 +92,9 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, obje
         "streak": streak(own_all_dates, today),
         "partner_recent": sorted(theirs, key=lambda c: c.local_date, reverse=True)[:5],
         **chart_context,
+        # Counted from what the viewer may see: a partner's "only me" entries make no chart appear.
+        "show_daily_charts": sum(1 for c in check_ins if c.local_date >= start) >= MIN_CHECK_INS_FOR_TRENDS,
+        "show_csi_chart": bool(reviews),
         "dipped": _dipped(own, today),
         "recent_check_in_milestones": [m for m in milestones if (today - m.on).days < RECENT_MILESTONE_DAYS],
     }
@@ -110,40 +119,35 @@ def couple_charts(
             for index, (user_id, name) in enumerate(people, start=1)
         ]
 
-    def daily_chart(field: str, title: str, description: str, y_min: int, y_max: int, ticks: list[int]) -> dict:
+    narrow_start = max(start, today - timedelta(weeks=NARROW_CHART_WEEKS) + timedelta(days=1))
+
+    def daily_chart(field: str, title: str, measure: str, y_min: int, y_max: int, ticks: list[int]) -> dict:
         def points(user_id: int) -> list[tuple[date, float]]:
             return [
                 (c.local_date, getattr(c, field)) for c in check_ins if c.author_id == user_id and c.local_date >= start
             ]
 
-        chart = charts.line_chart(
+        drawn = series(points)
+        common = {"title": title, "series": drawn, "end": today, "y_min": y_min, "y_max": y_max, "y_ticks": ticks}
+        wide = charts.line_chart(
             chart_id=f"chart-{field}",
-            title=title,
-            description=description,
-            series=series(points),
+            description=_("%(measure)s, each day, for eight weeks.") % {"measure": measure},
             start=start,
-            end=today,
-            y_min=y_min,
-            y_max=y_max,
-            y_ticks=ticks,
+            **common,
         )
-        return {"title": title, "chart": chart}
+        narrow = charts.line_chart(
+            chart_id=f"chart-{field}-narrow",
+            description=_("%(measure)s, each day, for the last four weeks. The table has all eight.")
+            % {"measure": measure},
+            start=narrow_start,
+            layout=charts.NARROW,
+            **common,
+        )
+        return {"title": title, "chart": replace(wide, narrow=narrow)}
 
-    csi_title = _("Relationship satisfaction (CSI-4), by week")
-    eight_weeks = _("each day, for eight weeks")
-    return {
-        "charts": [
-            daily_chart("trust", _("Felt trust"), _("Felt trust from 0 to 10, %s.") % eight_weeks, 0, 10, [0, 5, 10]),
-            daily_chart(
-                "closeness", _("Felt closeness"), _("Felt closeness from 0 to 10, %s.") % eight_weeks, 0, 10, [0, 5, 10]
-            ),
-            daily_chart(
-                "mood", _("Mood"), _("Mood from 1 (very low) to 5 (very good), %s.") % eight_weeks, 1, 5, [1, 3, 5]
-            ),
-        ],
-        "csi_chart_title": csi_title,
-        "csi_chart": charts.line_chart(
-            chart_id="chart-csi",
+    def csi_chart(layout: charts.Layout, chart_id: str) -> charts.Chart:
+        return charts.line_chart(
+            chart_id=chart_id,
             title=csi_title,
             description=_("Weekly CSI-4 totals from 0 to 21. Below 13.5 marks relationship distress."),
             series=series(lambda user_id: [(r.week_start, r.csi_total) for r in reviews if r.author_id == user_id]),
@@ -155,7 +159,18 @@ def couple_charts(
             threshold=DISTRESS_CUTOFF,
             threshold_label=_("13.5: distress line"),
             weekly=True,
-        ),
+            layout=layout,
+        )
+
+    csi_title = _("Relationship satisfaction (CSI-4), by week")
+    return {
+        "charts": [
+            daily_chart("trust", _("Felt trust"), _("Felt trust from 0 to 10"), 0, 10, [0, 5, 10]),
+            daily_chart("closeness", _("Felt closeness"), _("Felt closeness from 0 to 10"), 0, 10, [0, 5, 10]),
+            daily_chart("mood", _("Mood"), _("Mood from 1 (very low) to 5 (very good)"), 1, 5, [1, 3, 5]),
+        ],
+        "csi_chart_title": csi_title,
+        "csi_chart": replace(csi_chart(charts.WIDE, "chart-csi"), narrow=csi_chart(charts.NARROW, "chart-csi-narrow")),
     }
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("profile/", views.profile, name="profile"),
     path("exit/", views.quick_exit, name="quick_exit"),
+    path("session/keep/", views.keep_session_alive, name="session_keep_alive"),
     path("care/", care_views.care_team, name="care_team"),
     path("care/<int:pk>/consent/", care_views.care_consent, name="care_consent"),
     path("care/<int:pk>/end/", care_views.care_end, name="care_end"),

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from checkins import dashboard, reminders
 from plans.models import Stage
 from plans.stages import current_stage
-from recovery import couples, invitations
+from recovery import couples, invitations, next_action
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
 from recovery.decorators import partner_required, refuse_unless_post
@@ -41,6 +41,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if membership is None:
         return redirect("start")
     partner = other_partner(user)
+    open_invitation = None if partner else _open_invitation(request)
+    stage_number = current_stage(membership.couple)
+    today = dashboard.home_context(membership, partner)
+    state = next_action.state_for(
+        membership,
+        today=today["today"],  # type: ignore[arg-type]
+        stage_number=stage_number,
+        has_partner=partner is not None,
+        invitation_open=open_invitation is not None,
+        checked_in_today=bool(today["checked_in_today"]),
+    )
     return render(
         request,
         "recovery/home.html",
@@ -48,10 +59,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "membership": membership,
             "couple": membership.couple,
             "partner": partner,
-            "open_invitation": _open_invitation(request),
-            "plan_stage": Stage.objects.filter(number=current_stage(membership.couple)).first(),
+            "open_invitation": open_invitation,
+            "plan_stage": Stage.objects.filter(number=stage_number).first(),
+            "next": next_action.choose(state),
             "offer_safety_check": user.safety_check_offered_at is None,
-            **(dashboard.home_context(membership, partner) if partner else {}),
+            **today,
         },
     )
 
@@ -317,6 +329,15 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
         logout(request)
         return clear_site_data(render(request, "recovery/quick_exit.html"))
     return render(request, "recovery/quick_exit.html")
+
+
+@login_required
+@require_POST
+def keep_session_alive(request: HttpRequest) -> HttpResponse:
+    """Answers "Stay logged in" on the idle warning, and typing in a long form: any signed-in request pushes the
+    session's expiry forward (SESSION_SAVE_EVERY_REQUEST), so this only has to answer. An ended session
+    gets the log-in redirect, which tells static/js/mend.js to leave for the log-in page."""
+    return HttpResponse(status=204)
 
 
 @require_safe

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checkins.charts import Chart, Series, line_chart
+from checkins.charts import NARROW, WIDE, Chart, Series, line_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 START = date(2025, 11, 1)
@@ -438,3 +438,67 @@ def test_it_rejects_invalid_arguments(overrides: dict[str, object], message: str
 
     with pytest.raises(ValueError, match=message):
         daily(**kwargs)  # type: ignore[arg-type]
+
+
+# --- the phone layout ----------------------------------------------------------------------------------
+
+PHONE_COLUMN = 358  # a 390-px screen less the page's 16-px margins
+
+
+def _text_sizes_at(chart: Chart, rendered_width: float) -> list[float]:
+    root = tree(chart)
+    view_width = float(root.get("viewBox").split()[2])  # type: ignore[union-attr]
+    base = float(root.get("font-size"))  # type: ignore[arg-type]
+    return [float(e.get("font-size") or base) * rendered_width / view_width for e in root.iter(f"{NS}text")]
+
+
+def test_the_narrow_layout_shows_text_of_at_least_12_px_in_a_phone_column() -> None:
+    narrow = daily(series=[you((1, 5), (2, 6))], layout=NARROW, threshold=5, threshold_label="5: a line")
+    empty = weekly(series=[you()], layout=NARROW)
+
+    assert min(_text_sizes_at(narrow, PHONE_COLUMN)) >= 12
+    assert min(_text_sizes_at(empty, PHONE_COLUMN)) >= 12  # "No entries yet" too
+    # The page layout, squeezed into the same column, would not be readable: hence the second drawing.
+    assert min(_text_sizes_at(daily(series=[you((1, 5))]), PHONE_COLUMN)) < 8
+
+
+def test_the_narrow_layout_scales_to_its_column_without_a_fixed_width() -> None:
+    root = tree(daily(series=[you((1, 5))], layout=NARROW))
+
+    assert root.get("viewBox") == f"0 0 {NARROW.width} {NARROW.height}"
+    assert root.get("width") is None and root.get("height") is None
+    assert NARROW.width <= PHONE_COLUMN + 10
+
+
+def test_the_narrow_layout_labels_at_most_four_dates_ending_with_the_latest() -> None:
+    chart = daily(series=[you((1, 5))], layout=NARROW, start=day(3), end=day(30))
+
+    labels = [e.text for e in tree(chart).iter(f"{NS}text") if e.get("class") == "chart-tick" and " " in e.text]
+
+    assert labels == ["9 Nov", "16 Nov", "23 Nov", "30 Nov"]
+
+
+def test_a_legend_too_long_for_the_narrow_layout_wraps_onto_a_second_row() -> None:
+    long_names = [
+        Series(name="Christopher", points=((day(1), 5),)),
+        Series(name="Maximiliana", points=((day(1), 6),), css_class="series-2"),
+    ]
+    one_row = daily(series=[you((1, 5))], layout=NARROW)
+    two_rows = daily(series=long_names, layout=NARROW, threshold=5, threshold_label="13.5: distress line")
+
+    def legend_rows(chart: Chart) -> set[str]:
+        return {e.get("y") for e in tree(chart).iter(f"{NS}text") if "label" in (e.get("class") or "")}  # type: ignore[misc]
+
+    def top_gridline(chart: Chart) -> float:
+        return min(float(e.get("y1")) for e in tree(chart).iter(f"{NS}line") if e.get("class") == "chart-grid")  # type: ignore[arg-type]
+
+    assert len(legend_rows(one_row)) == 1
+    assert len(legend_rows(two_rows)) == 2
+    assert top_gridline(two_rows) > top_gridline(one_row)  # the plot moves down to make room
+    for label in tree(two_rows).iter(f"{NS}text"):
+        if "label" in (label.get("class") or ""):
+            assert float(label.get("x")) + NARROW.char_width * len(label.text) <= NARROW.width  # type: ignore[arg-type]
+
+
+def test_the_wide_layout_is_unchanged_by_default() -> None:
+    assert str(daily(series=[you((1, 5))]).svg) == str(daily(series=[you((1, 5))], layout=WIDE).svg)

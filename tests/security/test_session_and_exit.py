@@ -65,13 +65,87 @@ def test_quick_exit_works_even_with_a_stale_form_token() -> None:
     assert "_auth_user_id" not in client.session
 
 
-def test_signed_in_pages_leave_the_screen_after_the_idle_timeout(client, settings) -> None:
+def test_no_page_refreshes_itself_and_signed_in_pages_carry_the_idle_timeout_for_the_warning(client, settings) -> None:
+    user = UserFactory()
+    client.force_login(user)
+    text = page(client.get(reverse("profile")))
+    assert 'http-equiv="refresh"' not in text  # a timed refresh lost half-written reviews (WCAG 2.2.1)
+    assert f'data-idle-seconds="{settings.SESSION_COOKIE_AGE}"' in text
+    assert 'data-idle-warning-seconds="120"' in text
+    assert f'data-keep-alive-url="{reverse("session_keep_alive")}"' in text
+    assert 'role="alertdialog"' in text and "Stay logged in" in text
+    assert "You'll be logged out in 2 minutes to keep this private. Stay logged in?" in text
+    client.logout()
+    anonymous = page(client.get(reverse("account_login")))
+    assert 'http-equiv="refresh"' not in anonymous
+    assert "data-idle-seconds" not in anonymous and "data-draft-key" not in anonymous
+
+
+def test_a_short_timeout_warns_halfway(client, settings) -> None:
+    settings.SESSION_COOKIE_AGE = 60
     client.force_login(UserFactory())
     text = page(client.get(reverse("profile")))
-    seconds = settings.SESSION_COOKIE_AGE + 5
-    assert f'<meta http-equiv="refresh" content="{seconds}; url=/accounts/login/">' in text
-    client.logout()
-    assert 'http-equiv="refresh"' not in page(client.get(reverse("account_login")))
+    assert 'data-idle-seconds="60"' in text and 'data-idle-warning-seconds="30"' in text
+    assert "You'll be logged out in less than a minute to keep this private." in text
+
+
+def test_staying_logged_in_pushes_the_idle_timeout_forward(client, settings) -> None:
+    client.force_login(UserFactory())
+    start = timezone.now()
+    minutes = settings.SESSION_IDLE_TIMEOUT_MINUTES
+    with time_machine.travel(start + timedelta(minutes=minutes - 2)):
+        response = client.post(reverse("session_keep_alive"))
+        assert response.status_code == 204 and response.content == b""
+    with time_machine.travel(start + timedelta(minutes=minutes + 5)):  # past the first expiry, not the second
+        assert client.get(reverse("profile")).status_code == 200
+
+
+def test_without_staying_the_session_ends_and_keep_alive_sends_to_log_in(client, settings) -> None:
+    client.force_login(UserFactory())
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES, seconds=5)):
+        response = client.post(reverse("session_keep_alive"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_keep_alive_takes_only_a_post_with_the_form_token(client) -> None:
+    from django.test import Client
+
+    assert client.post(reverse("session_keep_alive"))["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("session_keep_alive"))["Location"].startswith(reverse("account_login"))
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("session_keep_alive")).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    assert strict.post(reverse("session_keep_alive")).status_code == 403
+    strict.get(reverse("profile"))  # sets the CSRF cookie, as any page does
+    token = strict.cookies["csrftoken"].value
+    assert strict.post(reverse("session_keep_alive"), headers={"X-CSRFToken": token}).status_code == 204
+
+
+def test_the_draft_key_is_each_person_s_own_and_changes_with_the_password() -> None:
+    from recovery.context_processors import draft_key
+
+    alex, sam = UserFactory(), UserFactory()
+    key = draft_key(alex)
+    assert len(key) == 64 and int(key, 16) >= 0  # 32 bytes: an AES-256 key
+    assert draft_key(alex) == key != draft_key(sam)
+    alex.set_password("a-new-and-different-passphrase")
+    alex.save()
+    assert draft_key(alex) != key
+
+
+def test_quick_exit_is_the_first_control_a_keyboard_reaches(client) -> None:
+    import re
+
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(make_couple().partners.first().user)
+        body = page(client.get(reverse("home"))).split("<body", 1)[1]
+        first = re.search(r"<(a|button|summary|select|textarea|input(?![^>]*type=\"hidden\"))\b[^>]*>", body)
+        assert first is not None and first.group(0).startswith('<button type="submit" class="quick-exit__button"')
 
 
 def test_the_health_check_answers_probes(client) -> None:

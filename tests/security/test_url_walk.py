@@ -81,6 +81,8 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "invitation_accept": {"get": by_role("409", anon="200"), "post": by_role("409", anon="200")},
     "profile": signed_in_only("200", "400"),
     "quick_exit": same("200", "200"),
+    # "Stay logged in" on the idle warning: any signed-in POST pushes the session forward; it only answers.
+    "session_keep_alive": signed_in_only("405", "204"),
     # --- the care team: the couple's side ---
     "care_team": {"get": by_role(HOME, anon=LOGIN, partners="200"), "post": by_role(HOME, anon=LOGIN, partners="400")},
     "care_seen": {"get": by_role(HOME, anon=LOGIN, partners="200"), "post": by_role(HOME, anon=LOGIN, partners="405")},
@@ -278,6 +280,9 @@ def test_every_route_is_classified() -> None:
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"\son[a-z]+=", re.IGNORECASE)
+# A page that reloads or leaves by itself after a delay loses what someone was writing (WCAG 2.2.1); the
+# quick exit's immediate redirect (a delay of 0) is the one meta refresh allowed.
+TIMED_REFRESH = re.compile(r'http-equiv="refresh"\s+content="(?!0;)', re.IGNORECASE)
 
 
 def page_problems(response: object) -> list[str]:
@@ -291,6 +296,8 @@ def page_problems(response: object) -> list[str]:
         body = response.content.decode()  # type: ignore[attr-defined]
         if INLINE_SCRIPT.search(body) or INLINE_STYLE.search(body) or INLINE_HANDLER.search(body):
             problems.append("inline script or style in the page")
+        if TIMED_REFRESH.search(body):
+            problems.append("a timed meta refresh")
         if 'class="quick-exit"' not in body and response.wsgi_request.path != "/exit/":  # type: ignore[attr-defined]
             problems.append("no quick-exit control on the page")
     return problems

@@ -1,0 +1,119 @@
+"""The one thing the home page puts first: what to do next, today.
+
+`choose` is a pure rule over a person's own state (table-tested); `state_for` loads that state. Only the
+person's own entries and the couple's plan are read: what the partner has or hasn't written never moves
+the next action (a partner's review of this week is hidden until both have shared — see access.py — and
+Mend is not a way to check whether someone has "done their part").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from checkins.models import Reminder, WeeklyReview
+from checkins.weeks import monday_of
+from plans.completions import can_do, period_for
+from plans.models import Completion, Step
+from recovery.models import Partner
+
+# Without a weekly-review reminder of their own, the review comes first from Friday (local) on: late
+# enough to look back on most of the week, early enough to talk it through at the weekend.
+DEFAULT_REVIEW_WEEKDAY = 4
+
+
+class Action(StrEnum):
+    RESUME = "resume"  # the space is paused: resuming (or not) is the only thing asked
+    INVITE = "invite"  # no partner yet and no invitation on its way
+    CHECK_IN = "check_in"
+    WEEKLY_REVIEW = "weekly_review"
+    PLAN_STEP = "plan_step"  # the first step of the current stage this person hasn't done this time
+    PLAN = "plan"  # all done for now: the plan itself
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TodayState:
+    paused: bool
+    has_partner: bool
+    invitation_open: bool
+    checked_in_today: bool
+    review_written: bool  # this person's own review of this week, kept "only me" or shared
+    weekday: int  # local, 0 is Monday
+    review_weekday: int  # from this weekday on, an unwritten review comes before the plan
+    next_step: PlanStep | None
+
+
+@dataclass(frozen=True)
+class NextAction:
+    action: Action
+    step: PlanStep | None = None
+
+
+def choose(state: TodayState) -> NextAction:
+    if state.paused:
+        return NextAction(Action.RESUME)
+    if not state.has_partner and not state.invitation_open:
+        return NextAction(Action.INVITE)
+    if not state.checked_in_today:
+        return NextAction(Action.CHECK_IN)
+    if not state.review_written and state.weekday >= state.review_weekday:
+        return NextAction(Action.WEEKLY_REVIEW)
+    if state.next_step is not None:
+        return NextAction(Action.PLAN_STEP, state.next_step)
+    return NextAction(Action.PLAN)
+
+
+def state_for(
+    membership: Partner,
+    *,
+    today: date,
+    stage_number: int,
+    has_partner: bool,
+    invitation_open: bool,
+    checked_in_today: bool,
+) -> TodayState:
+    """The person's state for `choose`: three small queries, whatever the history."""
+    user = membership.user
+    week = monday_of(today)
+    review_written = WeeklyReview.objects.visible_to(user).filter(author=user, week_start=week).exists()
+    reminder_day = (
+        Reminder.objects.filter(user=user, kind=Reminder.Kind.WEEKLY_REVIEW, enabled=True)
+        .values_list("weekday", flat=True)
+        .first()
+    )
+    return TodayState(
+        paused=membership.couple.status == membership.couple.Status.PAUSED,
+        has_partner=has_partner,
+        invitation_open=invitation_open,
+        checked_in_today=checked_in_today,
+        review_written=review_written,
+        weekday=today.weekday(),
+        review_weekday=DEFAULT_REVIEW_WEEKDAY if reminder_day is None else reminder_day,
+        next_step=next_plan_step(membership, today=today, stage_number=stage_number),
+    )
+
+
+def next_plan_step(membership: Partner, *, today: date, stage_number: int) -> PlanStep | None:
+    """The first step of the current stage that is this person's to do and not yet done for its period
+    (ever, for a once-only step; today, for a daily one; this week, for a weekly one)."""
+    steps = [
+        step
+        for step in Step.objects.filter(stage__number=stage_number, retired=False).order_by("position")
+        if can_do(step, membership)
+    ]
+    done = set(
+        Completion.objects.visible_to(membership.user)
+        .filter(author=membership.user, step__in=[s.pk for s in steps])
+        .values_list("step_id", "period")
+    )
+    for step in steps:
+        if (step.pk, period_for(step, today)) not in done:
+            return PlanStep(slug=step.slug, title=step.title)
+    return None

@@ -1,0 +1,327 @@
+"""The home page around today, the main menu and the section menus: what they say, and that together
+they reach every page a couple uses, read from the HTML itself."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.weeks import local_today, monday_of
+from plans.completions import period_for
+from plans.models import Completion, Step
+from tests.factories import TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
+from tests.helpers import page
+
+pytestmark = pytest.mark.django_db
+
+SCORES = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
+
+
+class Links(HTMLParser):
+    """Every link and form on a page, with the navigation (by its aria-label) or section it sits in."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.open: list[tuple[str, str]] = []  # (tag, name) of the landmarks we are inside
+        self.links: list[tuple[str, str, dict[str, str | None]]] = []  # (where, href, attributes)
+        self.posts: list[tuple[str, str]] = []  # (where, action)
+        self.buttons: list[tuple[str, str]] = []  # (where, class) of links styled as buttons
+        self.feed(text)
+
+    def where(self) -> str:
+        return "/".join(name for _tag, name in self.open)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("nav", "main", "section"):
+            self.open.append((tag, attributes.get("aria-label") or attributes.get("aria-labelledby") or tag))
+        elif tag == "a" and attributes.get("href"):
+            self.links.append((self.where(), attributes["href"] or "", attributes))
+        elif tag == "form" and (attributes.get("method") or "").lower() == "post":
+            self.posts.append((self.where(), attributes.get("action") or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open and self.open[-1][0] == tag and tag in ("nav", "main", "section"):
+            self.open.pop()
+
+    def hrefs(self, inside: str = "") -> set[str]:
+        return {href for where, href, _a in self.links if inside in where}
+
+    def current(self, inside: str) -> set[str]:
+        return {href for where, href, a in self.links if inside in where and a.get("aria-current")}
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _home(user) -> str:
+    return page(_client(user).get(reverse("home")))
+
+
+@pytest.fixture
+def couple():
+    return make_couple(hurt=UserFactory(display_name="Alex"), involved=UserFactory(display_name="Sam"))
+
+
+def _people(couple):
+    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
+
+
+def _check_ins(couple, person, days: int, *, visibility: str = "partner", start: int = 0) -> None:
+    today = local_today(person)
+    for i in range(start, start + days):
+        DailyCheckIn.objects.create(couple=couple, author=person, local_date=today - timedelta(days=i), mood=3,
+                                    trust=5, closeness=5, visibility=visibility)  # fmt: skip
+
+
+def _next_action(text: str) -> str:
+    start = text.index('aria-labelledby="next-heading"')
+    return text[start : text.index("</section>", start)]
+
+
+# --- the next action and the charts ------------------------------------------------------------------
+
+
+def test_a_new_couple_is_asked_to_check_in_and_sees_no_empty_charts(couple) -> None:
+    alex, _sam = _people(couple)
+    text = _home(alex)
+    action = _next_action(text)
+    assert "You haven't checked in yet today." in action
+    assert f'<a class="button" href="{reverse("checkins:check_in")}">Check in</a>' in action
+    main = text[text.index("<main") : text.index("</main>")]
+    assert main.count('class="button"') == 2  # the check-in, and the private safety question's "Yes"
+    assert "Your trends appear after a few check-ins" in text
+    assert 'role="img"' not in text and "No entries yet" not in text
+
+
+def test_with_history_the_charts_come_in_a_phone_and_a_page_width_version(couple) -> None:
+    alex, sam = _people(couple)
+    _check_ins(couple, alex, 10)
+    _check_ins(couple, sam, 10, start=1)
+    WeeklyReview.objects.create(couple=couple, author=alex, week_start=monday_of(local_today(alex)),
+                                visibility="partner", **SCORES)  # fmt: skip
+    text = _home(alex)
+    assert "Your trends appear" not in text
+    assert text.count('role="img"') == 8  # trust, closeness, mood and CSI-4, each drawn twice
+    for chart in ("trust", "closeness", "mood", "csi"):
+        assert f'id="chart-{chart}-title"' in text and f'id="chart-{chart}-narrow-title"' in text
+    assert text.count("Show the numbers") == 4
+    assert text.count('class="table-wrap" role="region" tabindex="0" aria-label="') == 4
+    assert 'aria-label="Felt trust: the numbers"' in text
+
+
+def test_the_trends_appear_at_three_check_ins_the_viewer_may_see(couple) -> None:
+    alex, sam = _people(couple)
+    _check_ins(couple, sam, 5, visibility="only_me")
+    _check_ins(couple, alex, 2)
+    assert "Your trends appear after a few check-ins" in _home(alex)  # Sam's private ones don't count
+    assert 'role="img"' in _home(sam)  # Sam's own do: 5 of Sam's and Alex's 2 shared
+    _check_ins(couple, alex, 1, start=2)
+    assert 'role="img"' in _home(alex)
+    assert "CSI-4) appears here after your first weekly review" in _home(alex)
+
+
+def test_a_check_in_done_on_friday_makes_the_weekly_review_next(couple) -> None:
+    alex, _sam = _people(couple)  # Europe/London
+    with time_machine.travel(datetime(2026, 3, 13, 10, tzinfo=UTC)):  # a Friday
+        _check_ins(couple, alex, 1)
+        action = _next_action(_home(alex))
+    assert f'<a class="button" href="{reverse("checkins:weekly_review")}">Write this week\'s review</a>' in action
+    assert "You've checked in today." in action
+
+
+def test_after_the_check_in_midweek_the_next_step_of_the_plan_is_linked(couple) -> None:
+    alex, _sam = _people(couple)
+    with time_machine.travel(datetime(2026, 3, 10, 10, tzinfo=UTC)):  # a Tuesday
+        _check_ins(couple, alex, 1)
+        today = local_today(alex)
+        steps = [s for s in Step.objects.filter(stage__number=1, retired=False) if s.who in ("both", "hurt")]
+        Completion.objects.create(step=steps[0], couple=couple, author=alex, period=period_for(steps[0], today),
+                                  done_on=today)  # fmt: skip
+        action = _next_action(_home(alex))
+    assert f"Next in your plan: {steps[1].title}." in action
+    assert f'href="{reverse("plans:step", args=[steps[1].slug])}">Open this step</a>' in action
+
+
+def test_a_paused_space_offers_to_resume_first(couple) -> None:
+    alex, _sam = _people(couple)
+    couple.status = couple.Status.PAUSED
+    couple.save()
+    action = _next_action(_home(alex))
+    assert "Your space is paused" in action
+    assert f'action="{reverse("couple_resume")}"' in action and "Check in" not in action
+
+
+def test_waiting_for_a_partner_shows_the_invitation_and_what_to_do_meanwhile() -> None:
+    couple = make_waiting_couple(creator=UserFactory(display_name="Wren"))
+    wren = couple.partners.get().user
+    text = _home(wren)
+    assert "Waiting for your partner" in _next_action(text)
+    assert f'<a class="button" href="{reverse("invite_partner")}">Invite your partner</a>' in text
+    invitation, _token = make_invitation(couple, email="kit@example.com")
+    text = _home(wren)
+    assert "We've invited kit@example.com. The link works until" in text
+    # "Send again" right after sending is not the main thing to do: checking in is.
+    assert '<button type="submit" class="button button--secondary">Send again</button>' in text
+    assert f'<a class="button" href="{reverse("checkins:check_in")}">Check in</a>' in _next_action(text)
+    meanwhile = Links(text).hrefs("meanwhile-heading")
+    assert {reverse("plans:overview"), reverse("checkins:check_in"), reverse("checkins:reminders")} <= meanwhile
+    invitation.expires_at = invitation.created_at
+    invitation.save()
+    assert "Send a fresh link" in _home(wren)
+
+
+def test_the_home_page_costs_the_same_queries_however_long_the_history(couple) -> None:
+    alex, sam = _people(couple)
+    client = _client(alex)
+    client.get(reverse("home"))  # sessions, caches and the like settle
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+        return len(queries)
+
+    empty = count()
+    today = local_today(alex)
+    _check_ins(couple, alex, 60)
+    _check_ins(couple, sam, 60)
+    for week in range(8):
+        for person in (alex, sam):
+            WeeklyReview.objects.create(couple=couple, author=person, visibility="partner",
+                                        week_start=monday_of(today) - timedelta(weeks=week), **SCORES)  # fmt: skip
+    for step in Step.objects.filter(stage__number=1, who__in=("both", "hurt"))[:4]:
+        Completion.objects.create(step=step, couple=couple, author=alex, period=period_for(step, today), done_on=today)
+    assert count() == empty
+
+
+# --- getting everywhere --------------------------------------------------------------------------------
+
+EVERY_PLACE = [
+    ("checkins:check_in", []),
+    ("checkins:weekly_review", []),
+    ("checkins:history", []),
+    ("checkins:reviews", []),
+    ("plans:overview", []),
+    ("plans:table_of_trust", []),
+    ("plans:transparency", []),
+    ("care_team", []),
+    ("care_seen", []),
+    ("checkins:reminders", []),
+    ("profile", []),
+]
+
+
+@pytest.mark.parametrize("waiting", [False, True], ids=["couple", "waiting"])
+def test_the_home_page_links_every_place_a_couple_uses(waiting: bool) -> None:
+    user = make_waiting_couple().partners.get().user if waiting else make_couple().partners.get(seat=1).user
+    main = Links(_home(user)).hrefs("main")
+    missing = [name for name, args in EVERY_PLACE if reverse(name, args=args) not in main]
+    assert not missing
+
+
+def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_and_log_out(couple) -> None:
+    alex, _sam = _people(couple)
+    links = Links(page(_client(alex).get(reverse("checkins:history"))))
+    menu = links.hrefs("Main")
+    assert menu == {
+        reverse("home"),
+        reverse("checkins:check_in"),
+        reverse("plans:overview"),
+        reverse("care_team"),
+        reverse("checkins:reminders"),
+        reverse("profile"),
+    }
+    assert ("Main", reverse("account_logout")) in links.posts
+    assert links.current("Main") == {reverse("checkins:check_in")}  # the section this page belongs to
+    assert '<summary class="site-menu__toggle">Menu</summary>' in page(_client(alex).get(reverse("home")))
+
+
+def test_a_therapist_s_menu_has_the_caseload_and_no_couple_pages() -> None:
+    therapist = TherapistFactory()
+    links = Links(page(_client(therapist).get(reverse("therapist_home"))))
+    assert links.hrefs("Main") == {reverse("therapist_home"), reverse("profile")}
+    assert ("Main", reverse("account_logout")) in links.posts
+    assert links.current("Main") == {reverse("therapist_home")}
+
+
+def test_someone_without_a_space_gets_home_profile_and_log_out() -> None:
+    lone = UserFactory()
+    links = Links(page(_client(lone).get(reverse("profile"))))
+    assert links.hrefs("Main") == {reverse("home"), reverse("profile")}
+
+
+def test_signed_out_visitors_get_log_in_and_sign_up() -> None:
+    links = Links(page(Client().get(reverse("account_login"))))
+    assert links.hrefs("Main") == {reverse("account_login"), reverse("account_signup")}
+
+
+SECTIONS = {
+    "Check-ins and reviews": [
+        ("checkins:check_in", []),
+        ("checkins:history", []),
+        ("checkins:weekly_review", []),
+        ("checkins:reviews", []),
+    ],
+    "Plan": [
+        ("plans:overview", []),
+        ("plans:stage", [1]),
+        ("plans:timeline", []),
+        ("plans:table_of_trust", []),
+        ("plans:transparency", []),
+        ("plans:wish_notes", []),
+    ],
+    "Care and privacy": [("care_team", []), ("care_seen", [])],
+    "Account settings": [
+        ("profile", []),
+        ("checkins:reminders", []),
+        ("account_email", []),
+        ("account_change_password", []),
+        ("mfa_index", []),
+        ("usersessions_list", []),
+    ],
+}
+
+
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_each_section_page_links_its_neighbours(couple, section: str) -> None:
+    alex, _sam = _people(couple)
+    client = _client(alex)
+    urls = [reverse(name, args=args) for name, args in SECTIONS[section]]
+    for url in urls:
+        links = Links(page(client.get(url)))
+        assert set(urls) <= links.hrefs(section), url
+        assert links.current(section) == {url}, url
+
+
+# --- the charts at a phone's width -------------------------------------------------------------------
+
+PHONE_COLUMN = 390 - 2 * 16  # the page's side margins on a 390-px phone
+
+
+def test_on_a_phone_the_chart_text_is_at_least_12_px(couple) -> None:
+    alex, _sam = _people(couple)
+    _check_ins(couple, alex, 5)
+    text = page(_client(alex).get(reverse("home")))
+    frames = text.split('<div class="chart-frame chart-frame--narrow">')[1:]
+    assert len(frames) == 3  # no reviews yet: the three daily charts
+    for frame in frames:
+        svg = ET.fromstring(frame[: frame.index("</svg>") + 6])
+        assert svg.get("width") is None and svg.get("height") is None  # scales to its column
+        view_width = float(svg.get("viewBox").split()[2])  # type: ignore[union-attr]
+        assert view_width <= PHONE_COLUMN + 10  # drawn about 1:1, not squeezed from a wider drawing
+        scale = PHONE_COLUMN / view_width
+        for label in svg.iter("{http://www.w3.org/2000/svg}text"):
+            size = float(label.get("font-size") or svg.get("font-size"))  # type: ignore[arg-type]
+            assert size * scale >= 12, (label.text, size * scale)
