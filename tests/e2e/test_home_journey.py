@@ -92,8 +92,8 @@ def screenshots(page: Page, name: str) -> None:
 
 def check_in(page: Page) -> None:
     page.get_by_label("Good", exact=True).check()
-    page.get_by_label("How much trust I feel today").fill("6")
-    page.get_by_label("How close I feel today").fill("7")
+    page.get_by_role("group", name="How much trust I feel today").get_by_label("6", exact=True).check()
+    page.get_by_role("group", name="How close I feel today").get_by_label("7", exact=True).check()
     page.get_by_label("A high of today").fill("We walked after dinner.")
     page.get_by_label("Me and my partner").check()
     page.get_by_role("button", name="Save check-in").click()
