@@ -11,4 +11,5 @@ def mend(request: HttpRequest) -> dict[str, object]:
         # private stays on an unattended screen.
         "idle_refresh_seconds": settings.SESSION_COOKIE_AGE + 5,
         "invitation_valid_days": settings.INVITATION_VALID_DAYS,
+        "account_restore_days": settings.ACCOUNT_RESTORE_DAYS,  # allauth's "account inactive" page says it
     }
