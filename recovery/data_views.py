@@ -7,6 +7,8 @@ shared device must not be enough to take someone's words away, or to end their a
 
 from __future__ import annotations
 
+import contextlib
+
 from allauth.account.decorators import reauthentication_required
 from allauth.core import ratelimit
 from django.conf import settings
@@ -88,7 +90,8 @@ def account_close(request: HttpRequest) -> HttpResponse:
     form = CloseAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = user.email
-        closing.close_account(user=user)
+        with contextlib.suppress(closing.ClosingError):  # a second tab got there first: closed either way
+            closing.close_account(user=user)
         logout(request)
         return render(request, "recovery/account_closed.html", {"email": email, **_durations()})
     partner = other_partner(user)

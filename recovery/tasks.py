@@ -1,4 +1,5 @@
-"""Celery tasks of the core: the outbox's send and its self-healing. They load by id and call outbox.py."""
+"""Celery tasks of the core: the outbox's send and its self-healing, building a data download, and the
+privacy upkeep (erasure). They load by id and call outbox.py, data_export.py and erasure.py."""
 
 from __future__ import annotations
 

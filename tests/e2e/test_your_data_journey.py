@@ -65,7 +65,7 @@ def test_a_partner_downloads_their_data_reads_it_offline_deletes_and_restores_th
     # The export opens from the folder, offline, with JavaScript off.
     reader = new_context(java_script_enabled=False, offline=True).new_page()
     reader.goto((tmp_path / "mend-data" / "index.html").as_uri())
-    expect(reader.get_by_role("heading", name="Alex’s data from Mend")).to_be_visible()
+    expect(reader.get_by_role("heading", name=re.compile("data from Mend"))).to_be_visible()
     _shot(reader, "export-index-1280")
     reader.get_by_role("link", name="Daily check-ins").click()
     expect(reader.get_by_text(written.alex_shared[0])).to_be_visible()
