@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checkins.measures import CSI4_ITEMS
 from recovery.access import EntryQuerySet, RevealedTogetherQuerySet, Visibility
+from recovery.fields import EncryptedTextField
 from recovery.models import Couple
 
 MOOD_CHOICES = [
@@ -33,12 +34,12 @@ class DailyCheckIn(models.Model):
     mood = models.PositiveSmallIntegerField(_("My mood"), choices=MOOD_CHOICES)
     trust = models.PositiveSmallIntegerField(_("How much trust I feel today"))
     closeness = models.PositiveSmallIntegerField(_("How close I feel today"))
-    high = models.TextField(_("A high of today"), blank=True, max_length=1000)
-    low = models.TextField(_("A low of today"), blank=True, max_length=1000)
-    to_talk_through = models.TextField(_("Something I need to talk through"), blank=True, max_length=1000)
+    high = EncryptedTextField(_("A high of today"), blank=True, max_length=1000)
+    low = EncryptedTextField(_("A low of today"), blank=True, max_length=1000)
+    to_talk_through = EncryptedTextField(_("Something I need to talk through"), blank=True, max_length=1000)
     trigger = models.BooleanField(_("Something triggered me today"), default=False)
-    trigger_note = models.TextField(_("What happened (if you'd like to say)"), blank=True, max_length=1000)
-    shared_unprompted = models.TextField(_("What I shared without being asked"), blank=True, max_length=1000)
+    trigger_note = EncryptedTextField(_("What happened (if you'd like to say)"), blank=True, max_length=1000)
+    shared_unprompted = EncryptedTextField(_("What I shared without being asked"), blank=True, max_length=1000)
     visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -67,11 +68,11 @@ class WeeklyReview(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="weekly_reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     week_start = models.DateField(help_text=_("The Monday of the author's local week."))
-    what_worked = models.TextField(_("What worked this week"), blank=True, max_length=2000)
-    what_was_hard = models.TextField(_("What was hard"), blank=True, max_length=2000)
-    small_victory = models.TextField(_("A small victory"), blank=True, max_length=1000)
-    appreciation = models.TextField(_("Something I appreciated about you"), blank=True, max_length=1000)
-    accountability = models.TextField(_("Accountability"), blank=True, max_length=2000)
+    what_worked = EncryptedTextField(_("What worked this week"), blank=True, max_length=2000)
+    what_was_hard = EncryptedTextField(_("What was hard"), blank=True, max_length=2000)
+    small_victory = EncryptedTextField(_("A small victory"), blank=True, max_length=1000)
+    appreciation = EncryptedTextField(_("Something I appreciated about you"), blank=True, max_length=1000)
+    accountability = EncryptedTextField(_("Accountability"), blank=True, max_length=2000)
     csi_happiness = models.PositiveSmallIntegerField()
     csi_warm = models.PositiveSmallIntegerField()
     csi_rewarding = models.PositiveSmallIntegerField()

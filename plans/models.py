@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans import load
 from recovery.access import CoupleScopedQuerySet, EntryQuerySet, Visibility
+from recovery.fields import EncryptedTextField
 from recovery.models import Couple
 
 
@@ -166,7 +167,7 @@ class Completion(models.Model):
     # "once", a local date "2026-11-21", or an ISO week "2026-W47": one completion per period.
     period = models.CharField(max_length=10)
     done_on = models.DateField(help_text=_("The author's local date."))
-    note = models.TextField(blank=True, max_length=2000)
+    note = EncryptedTextField(blank=True, max_length=2000)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PARTNER)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -192,7 +193,7 @@ class Ritual(models.Model):
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="rituals")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    text = models.CharField(_("I miss…"), max_length=200)
+    text = EncryptedTextField(_("I miss…"), max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
 
@@ -249,7 +250,7 @@ class AgreementItem(models.Model):
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="agreement_items")
     area = models.CharField(max_length=12, choices=Area.choices)
-    text = models.CharField(max_length=500)
+    text = EncryptedTextField(max_length=500)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
@@ -305,7 +306,7 @@ class WishNote(models.Model):
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="wish_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField(max_length=2000)
+    text = EncryptedTextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CoupleScopedQuerySet.as_manager()

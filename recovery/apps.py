@@ -6,5 +6,5 @@ class RecoveryConfig(AppConfig):
     verbose_name = "Couples and accounts"
 
     def ready(self) -> None:
-        # Register the invitation e-mails with the outbox, and Mend's own system checks.
-        from recovery import care, checks, invitations  # noqa: F401
+        # Register the invitation, restore and download e-mails with the outbox, and Mend's own system checks.
+        from recovery import care, checks, closing, data_export, invitations  # noqa: F401

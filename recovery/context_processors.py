@@ -15,6 +15,7 @@ def mend(request: HttpRequest) -> dict[str, object]:
     context: dict[str, object] = {
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "invitation_valid_days": settings.INVITATION_VALID_DAYS,
+        "account_restore_days": settings.ACCOUNT_RESTORE_DAYS,  # allauth's "account inactive" page says it
     }
     if user is None or not user.is_authenticated:
         return context

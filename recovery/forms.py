@@ -101,3 +101,13 @@ class InvitePartnerForm(forms.Form):
         if email == self.user.email.lower():
             raise forms.ValidationError(_("That's your own address. Please enter your partner's."))
         return email
+
+
+class CloseAccountForm(forms.Form):
+    """A plain confirmation before an account is closed: one box to tick, saying what happens."""
+
+    understood = forms.BooleanField(
+        label=_("I understand: my account closes now, and is deleted for good if I don't restore it in time."),
+        required=True,
+        error_messages={"required": _("Tick the box to say you understand, or go back if you'd rather not.")},
+    )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-# Invitation links, allauth's e-mail confirmation and password-reset keys, reminder pause links.
+# Invitation and account-restore links, allauth's e-mail confirmation and password-reset keys, reminder pause links.
 _SECRET_PATHS = re.compile(
-    r"(/(?:invitation|accounts/confirm-email|accounts/password/reset/key|reminders/pause)/)[^/\s\"']+"
+    r"(/(?:invitation|restore|accounts/confirm-email|accounts/password/reset/key|reminders/pause)/)[^/\s\"']+"
 )
 
 

@@ -83,6 +83,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Closing an account (recovery/closing.py): signed out and inactive at once, restorable from a link
+    # e-mailed then (only its hash is kept) until ACCOUNT_RESTORE_DAYS have passed, then erased.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    restore_token_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -93,6 +97,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        indexes = [
+            # erasure.erase_due_accounts: `WHERE closed_at <= now - 14 days` reads only closed accounts.
+            models.Index(fields=["closed_at"], condition=models.Q(closed_at__isnull=False), name="user_closed"),
         ]
 
     def __str__(self) -> str:
@@ -134,6 +142,8 @@ class Couple(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Closed because a partner closed their account: the other is told only that their partner left.
+    ended_by_leaving = models.BooleanField(default=False)
 
     objects = CoupleScopedQuerySet.as_manager()
     couple_lookup = "pk"
@@ -365,3 +375,38 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:  # never the content
         return f"{self.kind} {self.period} ({self.status})"
+
+
+class DataExport(models.Model):
+    """A person's "Download my data": built in the background, kept encrypted (entry keys) for a day.
+
+    The zip lives in this row rather than on a disk: any web process can serve it whatever host built it,
+    erasing it is one DELETE, and a backup taken meanwhile holds ciphertext only.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Couldn't be prepared")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    content = models.BinaryField(default=bytes, editable=False)  # the zip, Fernet-encrypted
+    size = models.PositiveIntegerField(default=0)  # of the zip, in bytes
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="export_one_pending_per_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "ready", "failed"]), name="export_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Data export {self.pk} ({self.status})"

@@ -1,7 +1,7 @@
 """Mend settings: one file, every value from the environment, safe defaults for a first run.
 
-The README lists every variable and its default. With DEBUG off, SECRET_KEY, ALLOWED_HOSTS and
-MFA_ENCRYPTION_KEYS must be set, and `manage.py check --deploy --fail-level WARNING` is clean.
+The README lists every variable and its default. With DEBUG off, SECRET_KEY, ALLOWED_HOSTS,
+MFA_ENCRYPTION_KEYS and ENTRY_ENCRYPTION_KEYS must be set, and `manage.py check --deploy --fail-level WARNING` is clean.
 """
 
 from __future__ import annotations
@@ -155,6 +155,8 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     # Mend's own: invitation e-mails, per inviting person and per invited address.
     "mend_invitation": "10/h/user,3/h/key",
+    # "Download my data": building one reads everything a person has written, so not without end.
+    "mend_data_export": "5/d/user",
 }
 # Behind a TLS proxy every request comes from the proxy: trust its X-Forwarded-For so rate limits stay
 # per visitor rather than global. Only set this when the web process is reachable through the proxy alone.
@@ -167,28 +169,33 @@ MFA_TOTP_ISSUER = "Mend"
 USERSESSIONS_TRACK_ACTIVITY = True
 
 
-def _mfa_keys() -> list[str]:
-    """Fernet keys for TOTP secrets and recovery-code seeds; the first encrypts, all decrypt."""
-    keys = env.list("MFA_ENCRYPTION_KEYS", default=[])
-    if keys:
-        return keys
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "Set MFA_ENCRYPTION_KEYS to one or more Fernet keys "
-            '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
-        )
-    # Development only: a key derived from the development SECRET_KEY, stable across restarts.
-    return [base64.urlsafe_b64encode(hashlib.sha256(("mfa:" + SECRET_KEY).encode()).digest()).decode()]
+def _fernet_keys(name: str, purpose: str) -> list[str]:
+    """Fernet keys from the environment variable `name`; the first encrypts, all decrypt. Required with
+    DEBUG off; in development, a key derived from the development SECRET_KEY, stable across restarts."""
+    keys = env.list(name, default=[])
+    if not keys:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                f"Set {name} to one or more Fernet keys "
+                '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
+            )
+        keys = [base64.urlsafe_b64encode(hashlib.sha256((purpose + ":" + SECRET_KEY).encode()).digest()).decode()]
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"Each {name} entry must be a Fernet key (44 url-safe base64 characters)."
+            ) from exc
+    return keys
 
 
-MFA_ENCRYPTION_KEYS = _mfa_keys()
-for _key in MFA_ENCRYPTION_KEYS:
-    try:
-        Fernet(_key.encode())
-    except ValueError as _exc:
-        raise ImproperlyConfigured(
-            "Each MFA_ENCRYPTION_KEYS entry must be a Fernet key (44 url-safe base64 characters)."
-        ) from _exc
+# TOTP secrets and recovery-code seeds (recovery/adapters.py).
+MFA_ENCRYPTION_KEYS = _fernet_keys("MFA_ENCRYPTION_KEYS", "mfa")
+# Every free-text field a person writes, and the data exports waiting to be downloaded
+# (recovery/entry_crypto.py). Rotate: put a new key first, run `manage.py rotate_entry_keys`, then drop
+# the old one.
+ENTRY_ENCRYPTION_KEYS = _fernet_keys("ENTRY_ENCRYPTION_KEYS", "entries")
 
 # --- Sessions and security ----------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -278,6 +285,14 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "checkins.sweep_reminders", "schedule": crontab(), "options": {"expires": 55}},
     # Every minute, ring again for any e-mail whose broker message was lost (see recovery/outbox.py).
     "heal-outbox": {"task": "mend.heal_outbox", "schedule": crontab(), "options": {"expires": 55}},
+    # Every ten minutes: expired downloads deleted (and lost export jobs started again), accounts closed
+    # more than ACCOUNT_RESTORE_DAYS ago and spaces closed more than CLOSED_SPACE_KEPT_DAYS ago erased,
+    # ended sessions removed (see recovery/erasure.py).
+    "privacy-upkeep": {
+        "task": "mend.privacy_upkeep",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 9 * 60},
+    },
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -309,6 +324,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Couple space -------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 7
+
+# --- Your data (recovery/data_export.py, closing.py, erasure.py; the privacy page says the same) --
+DATA_EXPORT_VALID_HOURS = 24  # a prepared download can be fetched for this long, then it is deleted
+ACCOUNT_RESTORE_DAYS = 14  # a closed account can be restored for this long, then it is erased
+CLOSED_SPACE_KEPT_DAYS = 30  # a closed space is erased this long after both partners have left it
 
 LOGGING = {
     "version": 1,

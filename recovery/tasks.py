@@ -1,10 +1,11 @@
-"""Celery tasks of the core: the outbox's send and its self-healing. They load by id and call outbox.py."""
+"""Celery tasks of the core: the outbox's send and its self-healing, building a data download, and the
+privacy upkeep (erasure). They load by id and call outbox.py, data_export.py and erasure.py."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from recovery import outbox
+from recovery import data_export, erasure, outbox
 
 
 @shared_task(
@@ -20,3 +21,20 @@ def send_delivery(delivery_id: int) -> str:
 @shared_task(name="mend.heal_outbox", ignore_result=True)
 def heal_outbox() -> int:
     return outbox.heal()
+
+
+@shared_task(
+    name="mend.build_data_export",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=600,  # reads everything a person wrote: longer than the default two minutes
+    soft_time_limit=540,
+)
+def build_data_export(export_id: int) -> str:
+    return data_export.build(export_id)
+
+
+@shared_task(name="mend.privacy_upkeep", ignore_result=True, time_limit=540, soft_time_limit=500)
+def privacy_upkeep() -> dict[str, int]:
+    return erasure.upkeep()

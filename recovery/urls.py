@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from recovery import care_views, views
+from recovery import care_views, data_views, views
 
 # The admin signs in through allauth and asks staff for two-step sign-in: see recovery/admin.py.
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("space/end/", views.end, name="couple_end"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("profile/", views.profile, name="profile"),
+    path("profile/data/", data_views.my_data, name="my_data"),
+    path("profile/data/<int:pk>/download/", data_views.data_download, name="data_download"),
+    path("profile/delete/", data_views.account_close, name="account_close"),
+    path("restore/<str:token>/", data_views.account_restore, name="account_restore"),
+    path("privacy/", data_views.privacy, name="privacy"),
     path("exit/", views.quick_exit, name="quick_exit"),
     path("session/keep/", views.keep_session_alive, name="session_keep_alive"),
     path("care/", care_views.care_team, name="care_team"),

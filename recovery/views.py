@@ -3,6 +3,8 @@ invitations.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.core import ratelimit
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -90,7 +93,19 @@ def start(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your shared space is ready. Next, invite your partner."))
         return redirect("invite_partner")
     status = 400 if form.is_bound else 200
-    return render(request, "recovery/start.html", {"form": form, "previous": previous_membership(user)}, status=status)
+    previous = previous_membership(user)
+    kept_until = previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous else None
+    return render(
+        request,
+        "recovery/start.html",
+        {
+            "form": form,
+            "previous": previous,
+            # Until the closed space is erased (erasure.erase_due_spaces), the person's own entries wait there.
+            "previous_kept_until": kept_until if kept_until and kept_until > timezone.now() else None,
+        },
+        status=status,
+    )
 
 
 @partner_required
@@ -300,7 +315,11 @@ def end(request: HttpRequest) -> HttpResponse:
             _("Your shared space is closed. Whatever comes next, we hope you're looking after yourself."),
         )
         return redirect("home")
-    return render(request, "recovery/end_confirm.html", {"couple": couple, "partner": other_partner(request.user)})
+    return render(
+        request,
+        "recovery/end_confirm.html",
+        {"couple": couple, "partner": other_partner(request.user), "space_days": settings.CLOSED_SPACE_KEPT_DAYS},
+    )
 
 
 @login_required

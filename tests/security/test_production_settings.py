@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "prod-" + Fernet.generate_key().decode() + Fernet.generate_key().decode(),
     "ALLOWED_HOSTS": "mend.example.org",
     "MFA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "ENTRY_ENCRYPTION_KEYS": Fernet.generate_key().decode() + "," + Fernet.generate_key().decode(),
     "DATABASE_URL": "sqlite:////tmp/mend-deploy-check.sqlite3",
     "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
     "SITE_URL": "https://mend.example.org",
@@ -25,7 +26,11 @@ PRODUCTION_ENV = {
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "MFA_ENCRYPTION_KEYS"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "MFA_ENCRYPTION_KEYS", "ENTRY_ENCRYPTION_KEYS"}
+    }
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
     )
@@ -71,11 +76,12 @@ def test_production_cookies_and_transport_are_strict() -> None:
 
 
 def test_production_refuses_to_start_without_its_secrets() -> None:
-    for missing in ("SECRET_KEY", "MFA_ENCRYPTION_KEYS", "ALLOWED_HOSTS"):
+    for missing in ("SECRET_KEY", "MFA_ENCRYPTION_KEYS", "ENTRY_ENCRYPTION_KEYS", "ALLOWED_HOSTS"):
         env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
         result = _run(["manage.py", "check"], **env)
         assert result.returncode != 0
         assert missing in result.stderr
-    result = _run(["manage.py", "check"], **{**PRODUCTION_ENV, "MFA_ENCRYPTION_KEYS": "not-a-fernet-key"})
-    assert result.returncode != 0
-    assert "Fernet" in result.stderr
+    for name in ("MFA_ENCRYPTION_KEYS", "ENTRY_ENCRYPTION_KEYS"):
+        result = _run(["manage.py", "check"], **{**PRODUCTION_ENV, name: "not-a-fernet-key"})
+        assert result.returncode != 0
+        assert "Fernet" in result.stderr and name in result.stderr

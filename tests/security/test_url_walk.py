@@ -26,6 +26,7 @@ SIGNED_IN = [role for role in ROLES if role != "anon"]
 
 LOGIN = "→/accounts/login/"
 HOME = "→/"
+REAUTH = "→/accounts/reauthenticate/"
 
 
 def by_role(default: str, **overrides: str) -> dict[str, str]:
@@ -80,6 +81,13 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     # Anonymous: the welcome page. Signed in: nobody in the walk owns the invited address -> 409 page.
     "invitation_accept": {"get": by_role("409", anon="200"), "post": by_role("409", anon="200")},
     "profile": signed_in_only("200", "400"),
+    # Your data: the page is open to anyone signed in; asking for a download, downloading and deleting the
+    # account ask for the password again first (the walk signs in without it, as a session left open would).
+    "my_data": signed_in_only("200", REAUTH),
+    "data_download": signed_in_only(REAUTH, REAUTH),
+    "account_close": signed_in_only(REAUTH, REAUTH),
+    "account_restore": same("410", "410"),  # the sample token is no restore link: the clear "can't be used" page
+    "privacy": same("200", "405"),
     "quick_exit": same("200", "200"),
     # "Stay logged in" on the idle warning: any signed-in POST pushes the session forward; it only answers.
     "session_keep_alive": signed_in_only("405", "204"),
