@@ -209,7 +209,8 @@ def test_every_message_kind_is_discreet_in_subject_and_both_bodies(kind: str) ->
     delivery = Delivery(user=alex, kind=kind, period="2026-W47", expires_at=timezone.now())
     message = outbox.build_message(delivery, outbox.kind_named(kind), {})
     for text in (message.subject, message.body, message.alternatives[0][0]):
-        assert not [word for word in FORBIDDEN if word in text.lower()], text
+        words = re.sub(r"https?://\S+", "", text).lower()  # the pause link's random token may spell anything
+        assert not [word for word in FORBIDDEN if word in words], text
     assert message.from_email.startswith("Mend <")
     assert message.extra_headers["List-Unsubscribe"] == f"<{emails.pause_url(alex)}>"
 
