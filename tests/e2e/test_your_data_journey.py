@@ -47,7 +47,7 @@ def test_a_partner_downloads_their_data_reads_it_offline_deletes_and_restores_th
     expect(page.get_by_role("heading", name="Your data", exact=True)).to_be_visible()
     page.get_by_role("button", name="Prepare my download").click()
     page.get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name=re.compile("confirm", re.I)).click()
+    page.locator("main").get_by_role("button", name="Continue").click()
     expect(page.get_by_text("We're preparing your download.")).to_be_visible()
     page.reload()  # the worker (in-process here) has built it meanwhile
     expect(page.get_by_text(re.compile("Your download is ready"))).to_be_visible()
