@@ -219,6 +219,12 @@ class Drill:
             self.db(lambda: list(Delivery.objects.filter(user_id__in=ids).values_list("attempts", flat=True)))
         )
 
+    def still_due(self, people: list[Person], due: datetime) -> int:
+        from checkins.models import Reminder
+
+        ids = [p.user_id for p in people]
+        return self.db(lambda: Reminder.objects.filter(user_id__in=ids, next_due_at__lte=due).count())
+
     def arrivals(self, people: list[Person]) -> dict[str, list[float]]:
         emails = {p.email for p in people}
         found: dict[str, list[float]] = {}
@@ -315,7 +321,7 @@ def worker_killed(drill: Drill) -> Outcome:
 
 def redis_stopped(drill: Drill) -> Outcome:
     down = drill.redis_down
-    title = f"Redis stopped for {clock(down)[1:]} while sends are queued and due"
+    title = f"Redis stopped for {clock(down)[1:]}, sends queued and due"
     due = next_minute()
     later = due + timedelta(minutes=1)
     people = drill.make_people(2, due, later=dict.fromkeys(range(26, PEOPLE + 1), later))
@@ -336,7 +342,7 @@ def redis_stopped(drill: Drill) -> Outcome:
         f"{hms(due.timestamp())} 25 reminders due (p01 to p25); the sweep queues them; the worker sends (0.5 s each)",
         f"{hms(stopped)} Redis stopped (SIGTERM, nothing saved) after {arrived} e-mails; {waiting} messages "
         "were waiting in it",
-        f"{hms(later.timestamp())} 25 more reminders due (p26 to p50): beat can't reach Redis to start the sweep",
+        f"{hms(later.timestamp())} 25 more reminders due (p26 to p50), Redis still down",
         f"{hms(fault_end)} Redis back, empty: the fault ends",
     ]
     return drill.outcome(2, title, people, fault_end, story)
@@ -419,6 +425,7 @@ def postgres_restarted(drill: Drill) -> Outcome:
     with contextlib.suppress(Exception):
         hold.close()
     queued_then = sum(drill.statuses(people).values())
+    still_due = drill.still_due(people, due)
     drill.mail.delay = 0.3  # the next sweep's batch takes a few seconds: time to restart in its middle
     wait_for(lambda: drill.arrived(people) >= 10, 150, "ten e-mails", interval=0.01)
     second = time.time()
@@ -430,7 +437,7 @@ def postgres_restarted(drill: Drill) -> Outcome:
         f"{hms(due.timestamp())} {PEOPLE} reminders due; the sweep locks them and waits at its first delivery "
         "(the drill holds the deliveries table)",
         f"{hms(first)} pg_ctl restart -m fast mid-sweep; back at {hms(first_back)}; deliveries queued then: "
-        f"{queued_then} (the sweep rolled back, the reminders stay due)",
+        f"{queued_then}, reminders still due: {still_due} (the sweep's transaction was rolled back)",
         f"{hms(second)} pg_ctl restart -m fast mid-batch, the next minute's sweep having queued them: "
         f"{arrived} e-mails had arrived; rows {statuses['sent']} sent, {statuses['sending']} sending, "
         f"{statuses['pending']} pending",
