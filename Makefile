@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` uses the embedded defaults: SQLite and the filesystem broker under var/, console e-mail.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test install lint format migrate demo clean
+.PHONY: run test install lint format migrate demo clean drill
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ run: demo
 
 test: install
 	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
+
+# The outbox fault drill (bench/faults.py): its own PostgreSQL, Redis and mail server, about 50 minutes.
+# Not part of `make test`. `make drill DRILL_ARGS=--quick` shortens the long outages; `--only N` runs one.
+drill: install
+	DEBUG=1 $(BIN)/python bench/faults.py $(DRILL_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Benchmarks and drills that run against real services, outside `make test`."""
