@@ -131,19 +131,32 @@ def ring_on_commit(delivery_ids: list[int]) -> None:
         transaction.on_commit(lambda: ring(delivery_ids), robust=True)
 
 
+# After the broker refuses, stop knocking for a while: each refused publish costs a second of retries, and a
+# sweep ringing hundreds of doorbells must not spend its time limit on a broker that is down. The rows are
+# safe; heal() rings them once it answers again.
+BROKER_REST = timedelta(seconds=30)
+_broker_refused_at: datetime | None = None
+
+
 def ring(delivery_ids: Iterable[int], countdown: float | None = None) -> int:
-    """Hand deliveries to the broker; returns how many it took. A refusing broker stops the loop at once
-    (the rest wait for heal())."""
+    """Hand deliveries to the broker; returns how many it took. A refusing broker stops the loop at once,
+    and for BROKER_REST seconds after (the rest wait for heal())."""
+    global _broker_refused_at
     from recovery.tasks import send_delivery
 
+    if _broker_refused_at is not None and timezone.now() - _broker_refused_at < BROKER_REST:
+        return 0
     rung = 0
     for delivery_id in delivery_ids:
         try:
             send_delivery.apply_async((delivery_id,), countdown=countdown)
         except Exception:  # kombu raises many kinds; whatever it is, the row is safe and heal() retries
             logger.warning("The broker refused delivery %s; the outbox will ring again.", delivery_id, exc_info=True)
+            _broker_refused_at = timezone.now()
             break
         rung += 1
+    else:
+        _broker_refused_at = None
     return rung
 
 

@@ -4,18 +4,29 @@ privacy upkeep (erasure). They load by id and call outbox.py, data_export.py and
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 from recovery import data_export, erasure, outbox
 
+# A database restart takes seconds; a longer outage is left to heal(), which rings again once it's back.
+DATABASE_RETRIES = 12
+DATABASE_RETRY_SECONDS = 5
+
 
 @shared_task(
+    bind=True,
     name="mend.send_delivery",
     acks_late=True,  # a worker killed mid-send leaves the message on the broker; the lease and heal() do the rest
     reject_on_worker_lost=True,
     ignore_result=True,
+    max_retries=DATABASE_RETRIES,
 )
-def send_delivery(delivery_id: int) -> str:
-    return outbox.send(delivery_id)
+def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return outbox.send(delivery_id)
+    except (OperationalError, InterfaceError) as exc:
+        # The database is away (a restart): knock again in a few seconds rather than wait for heal().
+        raise self.retry(exc=exc, countdown=DATABASE_RETRY_SECONDS) from exc
 
 
 @shared_task(name="mend.heal_outbox", ignore_result=True)

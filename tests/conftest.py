@@ -153,6 +153,14 @@ def pytest_configure(config: pytest.Config) -> None:
     _flush_past_the_audit_trigger()
 
 
+@pytest.fixture(autouse=True)
+def _broker_answers_again() -> None:
+    # The outbox rests after a refused publish (process-wide, as in a worker); each test starts afresh.
+    from recovery import outbox
+
+    outbox._broker_refused_at = None
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _tasks_run_in_process() -> None:
     # Tasks queued on commit run in the test process (the worker test starts real workers itself).

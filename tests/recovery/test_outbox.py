@@ -263,3 +263,43 @@ def test_reminders_are_queued_through_the_outbox_by_the_sweep(deliver) -> None:
         (delivery_id,) = reminders.sweep()
     delivery = Delivery.objects.get(pk=delivery_id)
     assert (delivery.kind, delivery.status) == ("daily", "sent")
+
+
+def test_after_a_refusal_the_outbox_leaves_the_broker_alone_for_a_while(monkeypatch) -> None:
+    alex = _person()
+    refused = _broker_refuses(monkeypatch)
+    first, second = _daily_delivery(alex), outbox.queue(
+        kind="weekly", period="2026-W47", user=alex, expires_at=timezone.now() + timedelta(days=1)
+    )
+    assert outbox.ring([first.pk, second.pk]) == 0
+    assert refused == [first.pk]  # stopped at the first refusal…
+    assert outbox.ring([second.pk]) == 0
+    assert refused == [first.pk]  # …and doesn't knock again straight away (each refusal costs seconds)
+    with time_machine.travel(timezone.now() + timedelta(seconds=31)):  # a little later
+        assert outbox.ring([second.pk]) == 0
+    assert refused == [first.pk, second.pk]
+
+
+def test_a_database_outage_at_the_claim_is_retried_in_seconds(monkeypatch) -> None:
+    alex = _person()
+    delivery = _daily_delivery(alex)
+    calls: list[int] = []
+
+    def away(delivery_id: int) -> str:
+        calls.append(delivery_id)
+        if len(calls) == 1:
+            raise OperationalError("the database system is shutting down")
+        return "sent"
+
+    monkeypatch.setattr(outbox, "send", away)
+    retried: list[dict] = []
+    real_retry = send_delivery.retry
+
+    def recording_retry(*args, **kwargs):  # type: ignore[no-untyped-def]
+        retried.append(kwargs)
+        return real_retry(*args, **kwargs)
+
+    monkeypatch.setattr(send_delivery, "retry", recording_retry)
+    send_delivery.apply(args=[delivery.pk])
+    assert calls == [delivery.pk, delivery.pk]
+    assert retried and retried[0]["countdown"] == 5
