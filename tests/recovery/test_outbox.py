@@ -268,8 +268,9 @@ def test_reminders_are_queued_through_the_outbox_by_the_sweep(deliver) -> None:
 def test_after_a_refusal_the_outbox_leaves_the_broker_alone_for_a_while(monkeypatch) -> None:
     alex = _person()
     refused = _broker_refuses(monkeypatch)
-    first, second = _daily_delivery(alex), outbox.queue(
-        kind="weekly", period="2026-W47", user=alex, expires_at=timezone.now() + timedelta(days=1)
+    first, second = (
+        _daily_delivery(alex),
+        outbox.queue(kind="weekly", period="2026-W47", user=alex, expires_at=timezone.now() + timedelta(days=1)),
     )
     assert outbox.ring([first.pk, second.pk]) == 0
     assert refused == [first.pk]  # stopped at the first refusal…
