@@ -42,7 +42,10 @@ _PHRASES = (
     r"better (?:in bed|at it|lover)",
     r"how many times did you",
 )
-_CAME = re.compile(r"\bdid (?:you|they|he|she) come\b|\bmade (?:you|them|him|her) come\b")
+# "come" only where it can't mean arriving: "did he make you come?", "did you both come?" (not "come home").
+_CAME = re.compile(
+    r"\b(?:make|made|making) (?:you|them|him|her|me) come\b|\bdid (?:you|they|he|she)(?: both)? come\s*(?:[?.!]|$)"
+)
 _PATTERN = re.compile(r"\b(?:" + "|".join(_PHRASES) + r")\b")
 
 

@@ -145,7 +145,7 @@ def render(brief: Brief) -> bytes:
     for person in brief.partners:
         rows.append(
             [
-                _p(f"{person.name}\n{person.role}", styles["cell"]),
+                Paragraph(f"{escape(person.name)}<br/>{escape(person.role)}", styles["cell"]),
                 _p(csi_text(person) + ("  ⚑" if person.csi and person.csi.crossed_below else ""), styles["cell"]),
                 _p(change_text(person, available=brief.reliable_change_available), styles["cell"]),
                 _p(phq9_text(person), styles["cell"]),

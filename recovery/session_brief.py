@@ -200,6 +200,16 @@ def _question_activity(therapist: User, couple: Couple, *, since: date) -> Quest
     )
 
 
+def _answer_excerpt(answer: AnswerVersion | None) -> str:
+    if answer is None:
+        return _("Not answered yet.")
+    prefix = ""
+    if answer.is_amendment:
+        prefix = _("Amended %(day)s (amendment %(n)s): ") % {"day": _day(answer.written_at.date()), "n": answer.number - 1}
+    suffix = " " + _("(“I have told you everything I know about this.”)") if answer.told_everything else ""
+    return prefix + _excerpt(answer.text) + suffix
+
+
 def _day(day: date) -> str:
     return formats.date_format(day, "j M")
 
@@ -268,7 +278,7 @@ def _to_bring(therapist: User, couple: Couple) -> tuple[list[BroughtItem], int]:
                 BroughtItem(
                     kind="question", marked_by=by, marked_at=mark.marked_at,
                     heading=_("Question: %(text)s") % {"text": _excerpt(mark.question.text)},
-                    text=_excerpt(answer.text) if answer else _("Not answered yet."),
+                    text=_answer_excerpt(answer),
                     url_kind_pk=("question", mark.question_id),
                 )
             )  # fmt: skip
