@@ -205,7 +205,8 @@ def _answer_excerpt(answer: AnswerVersion | None) -> str:
         return _("Not answered yet.")
     prefix = ""
     if answer.is_amendment:
-        prefix = _("Amended %(day)s (amendment %(n)s): ") % {"day": _day(answer.written_at.date()), "n": answer.number - 1}
+        when = _day(answer.written_at.date())
+        prefix = _("Amended %(day)s (amendment %(n)s): ") % {"day": when, "n": answer.number - 1}
     suffix = " " + _("(“I have told you everything I know about this.”)") if answer.told_everything else ""
     return prefix + _excerpt(answer.text) + suffix
 
