@@ -23,7 +23,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from checkins.change import CsiChange, csi_change
-from checkins.measures import CSI4_RELIABILITY, DISTRESS_CUTOFF, MAX_TOTAL
+from checkins import measures
+from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
 from plans.models import AnswerVersion, Question
 from recovery import care, caseload
@@ -100,7 +101,7 @@ class Brief:
 
     @property
     def reliable_change_available(self) -> bool:
-        return CSI4_RELIABILITY is not None
+        return measures.CSI4_RELIABILITY is not None  # read now: filled in once verified
 
 
 def since_for(therapist: User, couple: Couple, *, today: date) -> tuple[date, str]:
