@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from checkins.change import CsiChange, csi_change
 from checkins import measures
+from checkins.change import CsiChange, csi_change
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
 from plans.models import AnswerVersion, Question
