@@ -8,9 +8,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.measures import CSI4_ITEMS, MAX_TOTAL
+from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
+from checkins.phq9 import ITEMS
 from checkins.weeks import local_today, monday_of
-from recovery.access import Visibility
+from recovery.access import OwnVisibility, Visibility
 from recovery.models import Couple, Partner
 
 DAYS = 42
@@ -22,6 +24,24 @@ SHARED = ["A colleague asked me to lunch; I said no and told you.", "I deleted a
           "My phone is on the table, unlocked.", ""]  # fmt: skip
 WORKED = ["Keeping the evening teleconference short.", "Texting when leaving work.", "Walking on Sunday."]
 HARD = ["The anniversary of when it started.", "A trigger on Wednesday that lasted all evening.", "Not much sleep."]
+
+
+# Six weekly CSI-4 totals per seat, oldest first: both climb well clear of their first score (reliably better
+# for any plausible published SD and reliability), Alex from deep distress, Sam past the 13.5 line.
+CSI_TRAJECTORY = {1: [5, 7, 8, 11, 13, 15], 2: [8, 9, 11, 12, 14, 16]}
+
+
+def csi_items(total: int) -> dict[str, int]:
+    """CSI-4 answers that add up to `total` (0-21): the happiness item (0-6) first, the rest spread evenly."""
+    if not 0 <= total <= MAX_TOTAL:
+        raise ValueError("a CSI-4 total runs from 0 to 21")
+    happiness = min(6, round(total * 6 / MAX_TOTAL))
+    rest = total - happiness
+    shares = [rest // 3 + (1 if i < rest % 3 else 0) for i in range(3)]
+    while max(shares) > 5:  # only at the very top: move the excess to happiness
+        shares[shares.index(max(shares))] -= 1
+        happiness += 1
+    return dict(zip([item.key for item in CSI4_ITEMS], [happiness, *shares], strict=True))
 
 
 def seed_demo_check_ins(couple: Couple) -> bool:
@@ -52,19 +72,53 @@ def seed_demo_check_ins(couple: Couple) -> bool:
                                       + [Visibility.ONLY_ME]),
                 created_at=timezone.now() - timedelta(days=day_index),
             )  # fmt: skip
+        trajectory = CSI_TRAJECTORY[member.seat]
         for week_index in range(6, 0, -1):
             week = monday_of(today) - timedelta(weeks=week_index)
-            progress = (6 - week_index) / 6
-            happiness = round(1 + 2.5 * progress + rng.uniform(-0.5, 0.5))
-            rest = round(1.5 + 2 * progress + rng.uniform(-0.6, 0.6))
             WeeklyReview.objects.create(
                 couple=couple, author=user, week_start=week,
                 what_worked=rng.choice(WORKED), what_was_hard=rng.choice(HARD),
                 small_victory="We got through a hard evening without shouting." if week_index % 2 else "",
                 appreciation="Thank you for staying in the conversation.",
                 accountability="I told you about the message the same day." if member.role == "involved" else "",
-                csi_happiness=max(0, min(6, happiness)), csi_warm=max(0, min(5, rest)),
-                csi_rewarding=max(0, min(5, rest - (week_index % 2))), csi_satisfied=max(0, min(5, rest)),
+                **csi_items(trajectory[6 - week_index]),
                 visibility=Visibility.PARTNER_AND_THERAPIST if week_index % 3 else Visibility.PARTNER,
             )  # fmt: skip
+    return True
+
+
+# Alex's PHQ-9s, shared with the therapist (oldest first), and one of Sam's kept to himself. Item 9 is 0 in all.
+ALEX_PHQ9 = [(30, [2, 3, 2, 2, 1, 3, 1, 1, 0]), (16, [2, 2, 2, 1, 1, 2, 1, 0, 0]), (2, [1, 2, 1, 1, 1, 2, 0, 0, 0])]
+SAM_PHQ9 = [(10, [1, 1, 1, 1, 0, 2, 1, 0, 0])]
+
+
+def seed_demo_measures(couple: Couple, *, question_to_bring: object = None) -> bool:
+    """PHQ-9s (Alex's shared with the therapist, Sam's only his), and what Alex marked to bring: the amended
+    question and a check-in shared with the therapist."""
+    if Phq9Response.objects.filter(couple=couple).exists():
+        return False
+    alex = Partner.objects.get(couple=couple, seat=1).user
+    sam = Partner.objects.get(couple=couple, seat=2).user
+    for person, history, visibility in (
+        (alex, ALEX_PHQ9, OwnVisibility.ME_AND_THERAPIST),
+        (sam, SAM_PHQ9, OwnVisibility.ONLY_ME),
+    ):
+        today = local_today(person)
+        for days_ago, answers in history:
+            Phq9Response.objects.create(
+                couple=couple, author=person, answered_on=today - timedelta(days=days_ago), visibility=visibility,
+                difficulty=1, **{item.key: value for item, value in zip(ITEMS, answers, strict=True)},
+            )  # fmt: skip
+    check_in = (
+        DailyCheckIn.objects.filter(couple=couple, author=alex, visibility=Visibility.PARTNER_AND_THERAPIST)
+        .order_by("-local_date")
+        .first()
+    )
+    if check_in is not None:
+        DailyCheckIn.objects.filter(pk=check_in.pk).update(
+            to_talk_through="I keep going back to the dates. I want to talk about why it took a month to correct."
+        )
+        ToBring.objects.create(couple=couple, marked_by=alex, check_in=check_in)
+    if question_to_bring is not None:
+        ToBring.objects.create(couple=couple, marked_by=alex, question=question_to_bring)
     return True

@@ -10,8 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from checkins import phq9
 from checkins.measures import CSI4_ITEMS
-from recovery.access import EntryQuerySet, RevealedTogetherQuerySet, Visibility
+from recovery.access import (
+    EntryQuerySet,
+    OwnVisibility,
+    RevealedTogetherQuerySet,
+    SelfAndTherapistQuerySet,
+    ToBringQuerySet,
+    Visibility,
+)
 from recovery.fields import EncryptedTextField
 from recovery.models import Couple
 
@@ -150,3 +158,121 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Notification settings of user {self.user_id}"
+
+
+def _item_field(item: phq9.Item) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(item.text)
+
+
+class Phq9Response(models.Model):
+    """One PHQ-9 a person answered: theirs alone, or theirs and their therapist's — never their partner's, in
+    any form (see access.SelfAndTherapistQuerySet). Scored in checkins/phq9.py."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answered_on = models.DateField(help_text=_("The author's own date, in their time zone."))
+    item_1 = _item_field(phq9.ITEMS[0])
+    item_2 = _item_field(phq9.ITEMS[1])
+    item_3 = _item_field(phq9.ITEMS[2])
+    item_4 = _item_field(phq9.ITEMS[3])
+    item_5 = _item_field(phq9.ITEMS[4])
+    item_6 = _item_field(phq9.ITEMS[5])
+    item_7 = _item_field(phq9.ITEMS[6])
+    item_8 = _item_field(phq9.ITEMS[7])
+    item_9 = _item_field(phq9.ITEMS[8])
+    difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
+    visibility = models.CharField(_("Who can see this"), max_length=12, choices=OwnVisibility.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SelfAndTherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-answered_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "answered_on"], name="phq9_one_per_local_date"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{item.key}__gte": 0, f"{item.key}__lte": 3}), name=f"phq9_{item.key}_0_to_3"
+                )
+                for item in phq9.ITEMS
+            ],
+            models.CheckConstraint(
+                condition=Q(difficulty__isnull=True) | Q(difficulty__lte=3), name="phq9_difficulty_0_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=[v.value for v in OwnVisibility]), name="phq9_visibility_never_partner"
+            ),
+        ]
+        # A person's own trend, and the therapist's brief: one couple's (or person's) responses by date.
+        indexes = [models.Index(fields=["couple", "answered_on"], name="phq9_couple_date")]
+
+    def __str__(self) -> str:  # never the answers
+        return f"PHQ-9 {self.pk} ({self.answered_on})"
+
+    @property
+    def answers(self) -> list[int]:
+        return [getattr(self, item.key) for item in phq9.ITEMS]
+
+    @property
+    def total(self) -> int:
+        return phq9.total(self.answers)
+
+    @property
+    def band(self) -> phq9.Band:
+        return phq9.band_for(self.total)
+
+    @property
+    def needs_crisis_support(self) -> bool:
+        return phq9.needs_crisis_support(self.answers)
+
+
+class Phq9Offer(models.Model):
+    """Whether, and when next, to offer a person the PHQ-9: a gentle offer on their own pages every two weeks,
+    which they can put off or switch off."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="phq9_offer")
+    offered = models.BooleanField(_("Offer me the PHQ-9 every two weeks"), default=True)
+    not_now_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"PHQ-9 offer of user {self.user_id}"
+
+
+class ToBring(models.Model):
+    """One partner wants to talk about something in their next session: a check-in or weekly review of theirs,
+    or a question between them, shared with their therapist. Exactly one of the three is set."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+    check_in = models.ForeignKey(DailyCheckIn, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    review = models.ForeignKey(WeeklyReview, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey("plans.Question", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+
+    objects = ToBringQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-marked_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(check_in__isnull=False, review__isnull=True, question__isnull=True)
+                    | Q(check_in__isnull=True, review__isnull=False, question__isnull=True)
+                    | Q(check_in__isnull=True, review__isnull=True, question__isnull=False)
+                ),
+                name="tobring_exactly_one_entry",
+            ),
+            models.UniqueConstraint(
+                fields=["marked_by", "check_in"], condition=Q(check_in__isnull=False), name="tobring_check_in_once"
+            ),
+            models.UniqueConstraint(
+                fields=["marked_by", "review"], condition=Q(review__isnull=False), name="tobring_review_once"
+            ),
+            models.UniqueConstraint(
+                fields=["marked_by", "question"], condition=Q(question__isnull=False), name="tobring_question_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["couple", "-marked_at"], name="tobring_couple_latest")]
+
+    def __str__(self) -> str:
+        return f"To bring {self.pk} (couple {self.couple_id})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from checkins import views
+from checkins import views, wellbeing_views
 
 app_name = "checkins"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("safety/", views.safety_check, name="safety_check"),
     path("safety/support/", views.safety_support, name="safety_support"),
     path("safety/control/", views.feels_like_control, name="feels_like_control"),
+    path("wellbeing/", wellbeing_views.wellbeing_home, name="wellbeing"),
+    path("wellbeing/phq9/", wellbeing_views.phq9_form, name="phq9"),
+    path("wellbeing/phq9/<int:pk>/", wellbeing_views.phq9_result, name="phq9_result"),
+    path("wellbeing/offer/", wellbeing_views.wellbeing_offer, name="wellbeing_offer"),
+    path("bring/<str:kind>/<int:pk>/", wellbeing_views.to_bring_toggle, name="to_bring"),
 ]

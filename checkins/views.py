@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import emails, entries, reminders, support
+from checkins import emails, entries, reminders, support, to_bring, wellbeing
+from checkins.change import own_csi_change
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
 from checkins.models import MOOD_CHOICES, DailyCheckIn, Reminder, WeeklyReview
@@ -82,6 +83,9 @@ def history(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .order_by("-local_date", "author_id")
     )
+    marked = to_bring.marked_ids(request.membership)["check-in"]  # type: ignore[attr-defined]
+    for entry in recent:
+        entry.bring_marked = entry.pk in marked
     return render(request, "checkins/history.html", {"entries": recent, "partner": other_partner(user)})
 
 
@@ -119,6 +123,8 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
     theirs = (
         WeeklyReview.objects.visible_to(user).filter(week_start=week).exclude(author=user).first() if partner else None
     )
+    if existing is not None:
+        existing.bring_marked = existing.pk in to_bring.marked_ids(membership)["review"]
     return render(
         request,
         "checkins/weekly_review.html",
@@ -131,6 +137,8 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
             "partner": partner,
             "items": CSI4_ITEMS,
             "cutoff": DISTRESS_CUTOFF,
+            "my_change": own_csi_change(user),
+            "phq9_due": wellbeing.offer_due(user),
         },
         status=status,
     )
@@ -141,10 +149,21 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
 def reviews(request: HttpRequest) -> HttpResponse:
     user = request.user
     past = list(WeeklyReview.objects.visible_to(user).select_related("author").order_by("-week_start", "author_id"))
+    marked = to_bring.marked_ids(request.membership)["review"]  # type: ignore[attr-defined]
+    for review in past:
+        review.bring_marked = review.pk in marked
     return render(
         request,
         "checkins/reviews.html",
-        {"reviews": past, "partner": other_partner(user), "items": CSI4_ITEMS, "cutoff": DISTRESS_CUTOFF},
+        {
+            "reviews": past,
+            "partner": other_partner(user),
+            "items": CSI4_ITEMS,
+            "cutoff": DISTRESS_CUTOFF,
+            # Your own change against your own first score (never your partner's), and the PHQ-9 offer.
+            "my_change": own_csi_change(user),
+            "phq9_due": wellbeing.offer_due(user),
+        },
     )
 
 

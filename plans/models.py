@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from plans import load
-from recovery.access import CoupleScopedQuerySet, EntryQuerySet, Visibility
+from recovery.access import CoupleAndTherapistQuerySet, CoupleScopedQuerySet, EntryQuerySet, Visibility
 from recovery.fields import EncryptedTextField
 from recovery.models import Couple
 
@@ -316,3 +316,99 @@ class WishNote(models.Model):
 
     def __str__(self) -> str:  # never the text
         return f"Wish note {self.pk}"
+
+
+class AddedOnly(Exception):
+    """Questions and answers are a record: rows are added, never changed or removed one by one."""
+
+
+class AddedOnlyQuerySet(CoupleAndTherapistQuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise AddedOnly("questions and answers are never edited: add an amendment instead")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AddedOnly("questions and answers are never removed one by one")
+
+
+class _AddedOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A guard, not logic: the record only grows (PostgreSQL refuses an UPDATE too, see the migration).
+        if not self._state.adding:
+            raise AddedOnly(f"{type(self).__name__} rows are never edited")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AddedOnly(f"{type(self).__name__} rows are never removed one by one")
+
+
+# Who may read a question and its answers: the two partners, or the two partners and their therapist.
+QUESTION_VISIBILITIES = [
+    (Visibility.PARTNER.value, _("The two of us")),
+    (Visibility.PARTNER_AND_THERAPIST.value, _("The two of us and our therapist")),
+]
+
+
+class Question(_AddedOnlyModel):
+    """A question the partner who was hurt asks in writing, for the other to answer in writing (plans/questions.py).
+    Part of the full accounting of stage 1: the record keeps every answer and every amendment, dated."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField(_("Your question"), max_length=2000)
+    visibility = models.CharField(
+        _("Who can read it and its answer"), max_length=10, choices=QUESTION_VISIBILITIES, default=Visibility.PARTNER
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+
+    objects = AddedOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=[value for value, _label in QUESTION_VISIBILITIES]),
+                name="question_visibility_couple_or_therapist",
+            )
+        ]
+        indexes = [models.Index(fields=["couple", "-asked_at"], name="question_couple_latest")]
+
+    def __str__(self) -> str:  # never the words
+        return f"Question {self.pk}"
+
+
+class AnswerVersion(_AddedOnlyModel):
+    """One version of the answer to a question: number 1 is the first answer, each later number an amendment.
+
+    A version is never changed: correcting or adding to an answer adds a version, dated, with the whole new
+    text (so "was / now" can always be shown) and the answerer's note on what changed. "I have told you
+    everything I know about this" belongs to a version too, so it can only be withdrawn by a later one.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    text = EncryptedTextField(_("Your answer"), max_length=5000)
+    note = EncryptedTextField(_("What this changes, in a sentence (optional)"), blank=True, max_length=1000)
+    told_everything = models.BooleanField(_("I have told you everything I know about this"), default=False)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    objects = AddedOnlyQuerySet.as_manager()
+    couple_lookup = "question__couple"
+    visibility_lookup = "question__visibility"
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="answer_version_numbered_once"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="answer_version_from_one"),
+        ]
+
+    def __str__(self) -> str:  # never the words
+        return f"Answer {self.question_id}.{self.number}"
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.number > 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views
+from plans import question_views, views
 
 app_name = "plans"
 
@@ -23,4 +23,7 @@ urlpatterns = [
     path("transparency/<int:pk>/end/", views.agreement_end, name="agreement_end"),
     path("transparency/<int:pk>/keep/", views.agreement_keep, name="agreement_keep"),
     path("wish-notes/", views.wish_notes, name="wish_notes"),
+    path("questions/", question_views.question_list, name="questions"),
+    path("questions/<int:pk>/", question_views.question_detail, name="question"),
+    path("questions/<int:pk>/answer/", question_views.question_answer, name="question_answer"),
 ]

@@ -265,6 +265,62 @@ class RevealedTogetherQuerySet(EntryQuerySet):
         )
 
 
+class OwnVisibility(models.TextChoices):
+    """Who may see an entry that is about the person alone (the PHQ-9): never the partner, in any form."""
+
+    ONLY_ME = "only_me", _("Only me")
+    ME_AND_THERAPIST = "me_therapist", _("Me and our therapist")
+
+
+class SelfAndTherapistQuerySet(CoupleScopedQuerySet):
+    """Entries about one person's own health (fields `author`, `visibility` of OwnVisibility).
+
+    The author sees all of their own; a therapist sees those the author shared with them; the partner sees
+    nothing — not an entry, not a count, not that any exist. (A separate value, never one of SHARED, so no
+    rule written for shared entries can let one through.)
+    """
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        care = therapist_couple_ids(user)
+        if care:
+            return self.filter(couple_id__in=care, visibility=OwnVisibility.ME_AND_THERAPIST)
+        return super().visible_to(user).filter(author_id=user.pk)
+
+
+class CoupleAndTherapistQuerySet(CoupleScopedQuerySet):
+    """Things written between the two partners (questions and their answers): both partners see them all; a
+    therapist sees only those shared "with our therapist too" — the others not even as a count.
+
+    The model names the path to its couple in `couple_lookup` and to its visibility in `visibility_lookup`.
+    """
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        care = therapist_couple_ids(user)
+        if care:
+            couple = getattr(self.model, "couple_lookup", "couple")
+            visibility = getattr(self.model, "visibility_lookup", "visibility")
+            return self.filter(**{f"{couple}__in": care, visibility: Visibility.PARTNER_AND_THERAPIST})
+        return super().visible_to(user)
+
+
+class ToBringQuerySet(CoupleScopedQuerySet):
+    """Marks "to bring to our therapist" (checkins.ToBring). A partner sees their own marks, and both partners
+    see marks on questions (which are theirs together). A therapist sees marks on entries shared with them;
+    the session brief still shows an entry only if the entry itself is visible to them right now (a weekly
+    review is revealed to the therapist only with its partner's, see RevealedTogetherQuerySet)."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        care = therapist_couple_ids(user)
+        if care:
+            shared = Visibility.PARTNER_AND_THERAPIST
+            return self.filter(couple_id__in=care).filter(
+                models.Q(check_in__visibility=shared)
+                | models.Q(review__visibility=shared)
+                | models.Q(question__visibility=shared)
+            )
+        return super().visible_to(user).filter(models.Q(marked_by_id=user.pk) | models.Q(question__isnull=False))
+
+
 def get_visible_or_404(model: type[M], user: User | AnonymousUser, **lookup: Any) -> M:
     """One object the person may see, or 404 (never 403: existence is not disclosed)."""
     queryset = model._default_manager.visible_to(user)  # type: ignore[attr-defined]

@@ -73,6 +73,8 @@ def find_by_token(token: str) -> CareTeamAccess | None:
 # What a therapist looked at, as recorded in the audit and shown to the couple.
 VIEWED_SUMMARY = "progress summary"
 VIEWED_CASELOAD = "caseload"
+VIEWED_BRIEF = "session brief"
+VIEWED_BRIEF_PDF = "session brief PDF"
 
 
 def accept(*, access: CareTeamAccess, therapist: User) -> None:

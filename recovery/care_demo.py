@@ -11,21 +11,29 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.demo import csi_items
+from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
+from checkins.phq9 import ITEMS
 from checkins.weeks import local_today, monday_of
 from plans.models import StageChange
-from recovery.models import CareConsent, CareTeamAccess, Couple, Partner, User
+from recovery.access import OwnVisibility
+from recovery.models import CareConsent, CareTeamAccess, Couple, Partner, SessionDate, User
 
 # Base32, so it can be typed into an authenticator app; printed by `manage.py demo`.
 DEMO_TOTP_SECRET = "MENDDEMOTHERAPIST234567ABCDEFGHI"
 
 OTHER_COUPLES = [
-    # (hurt, involved, stage, state, trust level, days since last check-in, CSI level)
-    ("Jordan", "Casey", 2, "struggling", 3, 4, 9),
-    ("Priya", "Dev", 5, "steady", 7, 0, 16),
-    ("Noor", "Eli", 1, "pending", 5, 0, 12),
-    ("Kim", "Lee", 3, "ended", 5, 0, 12),
+    # (hurt, involved, stage, state, trust level, days since last check-in, four weekly CSI-4 totals, oldest first)
+    # Jordan falls well below their first score and across the 13.5 line since the review before.
+    ("Jordan", "Casey", 2, "struggling", 3, 4, [16, 15, 14, 7]),
+    ("Priya", "Dev", 5, "steady", 7, 0, [16, 16, 17, 16]),
+    ("Noor", "Eli", 1, "pending", 5, 0, [12, 12, 13, 12]),
+    ("Kim", "Lee", 3, "ended", 5, 0, [12, 11, 12, 12]),
 ]
+# Jordan shared a PHQ-9 with the therapist, with "several days" for item 9: the caseload and brief flag it.
+JORDAN_PHQ9 = [2, 2, 2, 2, 1, 2, 1, 1, 1]
+# The date Dr Rivera set as their last session with Alex and Sam.
+LAST_SESSION_DAYS_AGO = 7
 
 
 def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
@@ -34,6 +42,11 @@ def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
     if CareTeamAccess.objects.filter(therapist=therapist).exists():
         return
     _grant(couple, therapist, consent="both")
+    SessionDate.objects.create(
+        therapist=therapist,
+        couple=couple,
+        last_session_on=local_today(therapist) - timedelta(days=LAST_SESSION_DAYS_AGO),
+    )
     rng = random.Random(7)
     for hurt_name, involved_name, stage, state, trust, quiet_days, csi in OTHER_COUPLES:
         other = _couple(hurt_name, involved_name, password)
@@ -48,6 +61,13 @@ def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
                 reason="stepped_back", at=timezone.now() - timedelta(days=3),
             )  # fmt: skip
         _history(other, rng, trust=trust, quiet_days=quiet_days, csi=csi, falling=state == "struggling")
+        if state == "struggling":
+            jordan = other.partners.get(seat=1).user
+            Phq9Response.objects.create(
+                couple=other, author=jordan, answered_on=local_today(jordan) - timedelta(days=5),
+                visibility=OwnVisibility.ME_AND_THERAPIST,
+                **{item.key: value for item, value in zip(ITEMS, JORDAN_PHQ9, strict=True)},
+            )  # fmt: skip
         _grant(other, therapist, consent="one" if state == "pending" else "both", ended=state == "ended")
 
 
@@ -66,7 +86,7 @@ def _couple(hurt_name: str, involved_name: str, password: str) -> Couple:
     return couple
 
 
-def _history(couple: Couple, rng: random.Random, *, trust: int, quiet_days: int, csi: int, falling: bool) -> None:
+def _history(couple: Couple, rng: random.Random, *, trust: int, quiet_days: int, csi: list[int], falling: bool) -> None:
     for member in couple.partners.select_related("user"):
         user = member.user
         today = local_today(user)
@@ -90,11 +110,11 @@ def _history(couple: Couple, rng: random.Random, *, trust: int, quiet_days: int,
                 high="A calmer evening." if rng.random() < 0.4 else "",
             )  # fmt: skip
         for weeks_ago in range(4, 0, -1):
-            level = max(0, min(5, round(csi / 4) + rng.randint(-1, 0)))
+            # The partner who was hurt follows the couple's line; the other stays near its middle.
+            total = csi[4 - weeks_ago] if member.seat == 1 else max(0, min(21, csi[1] + rng.randint(-1, 1)))
             WeeklyReview.objects.create(
                 couple=couple, author=user, week_start=monday_of(today) - timedelta(weeks=weeks_ago),
-                what_worked="Keeping the check-ins short.", csi_happiness=min(6, level + 1), csi_warm=level,
-                csi_rewarding=level, csi_satisfied=level, visibility="therapist",
+                what_worked="Keeping the check-ins short.", **csi_items(total), visibility="therapist",
             )  # fmt: skip
 
 

@@ -12,7 +12,8 @@ from checkins.dashboard import couple_charts
 from checkins.measures import DISTRESS_CUTOFF
 from checkins.models import DailyCheckIn, WeeklyReview
 from checkins.weeks import monday_of
-from plans.models import Completion, StageChange
+from plans.models import Completion, Question, StageChange
+from plans.questions import threads_for
 from recovery.access import can_read_text
 from recovery.localtime import local_today
 from recovery.models import Couple, Partner, User
@@ -91,6 +92,10 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
             (w.monday, w.csi) for monday, w in sorted(weeks.items(), reverse=True) if any(t is not None for t in w.csi)
         ],
         "cutoff": DISTRESS_CUTOFF,
+        # Questions and answers the couple shared with the therapist, each with its whole history.
+        "question_threads": threads_for(
+            therapist, list(Question.objects.visible_to(therapist).filter(couple=couple).select_related("author"))
+        ),
         **couple_charts(
             check_ins=check_ins,
             reviews=[r for r in reviews if r.week_start >= monday_of(start)],

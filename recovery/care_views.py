@@ -15,12 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from recovery import care, care_summary, caseload
+from checkins import phq9
+from recovery import brief_pdf, care, care_summary, caseload, session_brief
 from recovery.access import (
     get_care_couple_or_404,
     get_visible_or_404,
@@ -246,3 +248,81 @@ def therapist_end(request: HttpRequest, couple_id: int) -> HttpResponse:
         care.end(access=access, by=request.user)
     messages.success(request, _("You've ended your access to this couple's progress."))
     return redirect("therapist_home")
+
+
+# --- the session brief ---------------------------------------------------------------------------------------
+
+
+class LastSessionForm(forms.Form):
+    last_session_on = forms.DateField(
+        label=gettext_lazy("Our last session was on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, today: Any, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_last_session_on(self) -> Any:
+        on = self.cleaned_data["last_session_on"]
+        if on > self.today:
+            raise forms.ValidationError(gettext_lazy("Choose a date that has passed: today or earlier."))
+        return on
+
+
+def _care_couple_or_ended(request: HttpRequest, couple_id: int) -> Any:
+    """The couple (or the "access ended" page for a therapist who once had it, or a 404)."""
+    if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
+        return render(request, "recovery/therapist_access_ended.html", status=410)
+    return get_care_couple_or_404(request.user, couple_id)
+
+
+@therapist_required
+@require_GET
+def therapist_brief(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = _care_couple_or_ended(request, couple_id)
+    if isinstance(couple, HttpResponse):
+        return couple
+    brief = session_brief.brief_for(request.user, couple)  # before recording this look: "since" is the one before
+    care.record_view(request, couple, care.VIEWED_BRIEF)
+    form = LastSessionForm(initial={"last_session_on": brief.since}, today=brief.today)
+    return render(
+        request,
+        "recovery/therapist_brief.html",
+        {
+            "brief": brief,
+            "couple": couple,
+            "form": form,
+            "since_text": brief_pdf.since_text(brief),
+            "phq9_notice": phq9.NOTICE,
+        },
+    )
+
+
+@therapist_required
+@require_GET
+def therapist_brief_pdf(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = _care_couple_or_ended(request, couple_id)
+    if isinstance(couple, HttpResponse):
+        return couple
+    brief = session_brief.brief_for(request.user, couple)
+    care.record_view(request, couple, care.VIEWED_BRIEF_PDF)
+    response = HttpResponse(brief_pdf.render(brief), content_type="application/pdf")
+    # A download, never shown inline or kept by a browser or proxy: the file names no one.
+    response["Content-Disposition"] = f'attachment; filename="mend-session-brief-{brief.today.isoformat()}.pdf"'
+    add_never_cache_headers(response)  # no-store (the middleware says so for every response too)
+    return response
+
+
+@therapist_required
+def therapist_last_session(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = get_care_couple_or_404(request.user, couple_id)
+    if refusal := refuse_unless_post(request):
+        return refusal
+    today = session_brief.local_today(request.user)
+    form = LastSessionForm(request.POST, today=today)
+    if form.is_valid():
+        session_brief.set_last_session(therapist=request.user, couple=couple, on=form.cleaned_data["last_session_on"])
+        messages.success(request, _("Saved. The brief now shows what changed since then."))
+    else:
+        messages.error(request, " ".join(str(e) for e in form.errors.get("last_session_on", [])))
+    return redirect("therapist_brief", couple_id=couple.pk)

@@ -15,8 +15,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from checkins.measures import DISTRESS_CUTOFF
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.change import csi_change
+from checkins.measures import DISTRESS_CUTOFF, ReliableChange
+from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids
 from recovery.models import Couple, Partner, User
@@ -25,6 +26,8 @@ NO_CHECK_IN_DAYS = 3
 TRUST_DROP = 3.0
 STEP_BACK_DAYS = 14
 TRIGGER_DAYS = 14
+# A PHQ-9 shared with the therapist, with an answer above 0 to item 9, is flagged this long after it was given.
+SELF_HARM_FLAG_DAYS = 28
 
 
 @dataclass
@@ -35,7 +38,11 @@ class PartnerSummary:
     adherence_28: int = 0
     last_check_in: date | None = None
     csi_latest: int | None = None
-    csi_change: int | None = None
+    csi_change: int | None = None  # since the previous review
+    csi_first: int | None = None
+    reliable: ReliableChange | None = None  # latest against the first, once the published inputs are in
+    crossed_below: bool = False  # under 13.5 now, and not at the previous review
+    self_harm_on: date | None = None  # the latest shared PHQ-9 with item 9 above 0, if recent
     triggers_14: int = 0
     trust_this_week: float | None = None
     trust_last_week: float | None = None
@@ -61,8 +68,11 @@ def _average(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def caseload(therapist: User, today: date | None = None) -> list[CoupleSummary]:
+def caseload(therapist: User, today: date | None = None, *, only: int | None = None) -> list[CoupleSummary]:
+    """Every couple the therapist may see, or `only` that one (the session brief reuses the same rules)."""
     ids = therapist_couple_ids(therapist)
+    if only is not None:
+        ids = ids & {only}
     if not ids:
         return []
     now = timezone.now()
@@ -77,8 +87,15 @@ def caseload(therapist: User, today: date | None = None) -> list[CoupleSummary]:
     for change in StageChange.objects.filter(couple_id__in=ids).order_by("at", "pk"):
         changes.setdefault(change.couple_id, []).append(change)
     titles = dict(Stage.objects.values_list("number", "title"))
-    check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(local_date__gte=today - timedelta(days=28)))
-    reviews = list(WeeklyReview.objects.visible_to(therapist).order_by("week_start"))
+    check_ins = list(
+        DailyCheckIn.objects.visible_to(therapist).filter(couple_id__in=ids, local_date__gte=today - timedelta(days=28))
+    )
+    reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple_id__in=ids).order_by("week_start"))
+    phq9s = list(
+        Phq9Response.objects.visible_to(therapist).filter(
+            couple_id__in=ids, answered_on__gte=today - timedelta(days=SELF_HARM_FLAG_DAYS)
+        )
+    )
 
     summaries = []
     for couple_id, couple in couples.items():
@@ -107,30 +124,45 @@ def caseload(therapist: User, today: date | None = None) -> list[CoupleSummary]:
                 for week in reversed(range(4))
             ]
             person.trust_last_week, person.trust_this_week = person.trust_weeks[-2], person.trust_weeks[-1]
-            totals = [r.csi_total for r in reviews if r.author_id == member.user_id]
-            if totals:
-                person.csi_latest = totals[-1]
-                person.csi_change = totals[-1] - totals[-2] if len(totals) > 1 else None
+            change = csi_change((r.week_start, r.csi_total) for r in reviews if r.author_id == member.user_id)
+            if change:
+                person.csi_latest, person.csi_first = change.latest, change.first
+                person.csi_change = change.since_previous
+                person.reliable, person.crossed_below = change.reliable, change.crossed_below
+            person.self_harm_on = max(
+                (p.answered_on for p in phq9s if p.author_id == member.user_id and p.needs_crisis_support),
+                default=None,
+            )
             summary.partners.append(person)
             summary.flags += _flags_for(person, today)
         if any(c.reason == "stepped_back" and (now - c.at).days < STEP_BACK_DAYS for c in history):
-            summary.flags.append("stepped back a stage")
+            summary.flags.append(_("stepped back a stage"))
         summaries.append(summary)
     return sorted(summaries, key=lambda s: (-len(s.flags), s.couple.pk))
 
 
 def _flags_for(person: PartnerSummary, today: date) -> list[str]:
+    """What a therapist should look at first. Change, not level: being under the CSI-4's distress line is
+    usual early in recovery, so the flags are reliable deterioration against the person's own first score
+    and a fall across the line since the review before."""
+    name = {"name": person.name}
     flags = []
+    if person.self_harm_on is not None:
+        flags.append(_("%(name)s: a PHQ-9 shared with you marks thoughts of self-harm (item 9)") % name)
     if person.last_check_in is None or (today - person.last_check_in).days >= NO_CHECK_IN_DAYS:
-        flags.append(f"{person.name}: no shared check-in for {NO_CHECK_IN_DAYS}+ days")
-    if person.csi_latest is not None and person.csi_latest < DISTRESS_CUTOFF:
-        flags.append(f"{person.name}: CSI-4 below {DISTRESS_CUTOFF}")
+        flags.append(_("%(name)s: no shared check-in for %(days)s+ days") % {**name, "days": NO_CHECK_IN_DAYS})
+    if person.reliable == ReliableChange.WORSE:
+        flags.append(_("%(name)s: reliably worse than their first score") % name)
+    if person.crossed_below:
+        flags.append(
+            _("%(name)s: crossed below %(cutoff)s since the previous review") % {**name, "cutoff": DISTRESS_CUTOFF}
+        )
     if (
         person.trust_this_week is not None
         and person.trust_last_week is not None
         and person.trust_last_week - person.trust_this_week >= TRUST_DROP
     ):
-        flags.append(f"{person.name}: trust down {TRUST_DROP:g}+ points on last week")
+        flags.append(_("%(name)s: trust down %(points)s+ points on last week") % {**name, "points": f"{TRUST_DROP:g}"})
     return flags
 
 

@@ -410,3 +410,19 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"Data export {self.pk} ({self.status})"
+
+
+class SessionDate(models.Model):
+    """When a therapist last saw a couple, as the therapist sets it: their session brief shows what changed
+    since then (see recovery/session_brief.py). The therapist's own note; it holds nothing of the couple's."""
+
+    therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    last_session_on = models.DateField(_("Our last session was on"))
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["therapist", "couple"], name="session_date_one_per_pair")]
+
+    def __str__(self) -> str:
+        return f"Last session of therapist {self.therapist_id} with couple {self.couple_id}"

@@ -31,6 +31,13 @@ urlpatterns = [
     path("therapist/join/", care_views.therapist_join, name="therapist_join"),
     path("therapist/couples/<int:couple_id>/", care_views.therapist_couple, name="therapist_couple"),
     path("therapist/couples/<int:couple_id>/end/", care_views.therapist_end, name="therapist_end"),
+    path("therapist/couples/<int:couple_id>/brief/", care_views.therapist_brief, name="therapist_brief"),
+    path("therapist/couples/<int:couple_id>/brief.pdf", care_views.therapist_brief_pdf, name="therapist_brief_pdf"),
+    path(
+        "therapist/couples/<int:couple_id>/last-session/",
+        care_views.therapist_last_session,
+        name="therapist_last_session",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("plan/", include("plans.urls")),
     path("", include("checkins.urls")),

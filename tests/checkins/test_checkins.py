@@ -416,3 +416,66 @@ def test_the_visibility_matrix_for_reviews_and_plan_completions(couple, model) -
     assert set(manager.visible_to(sam)) == {rows["partner"], rows["therapist"]}
     assert not manager.visible_to(outsider).exists()
     assert not manager.visible_to(AnonymousUser()).exists()
+
+
+# --- the matrix for the entries of issue 13: questions and answers, the PHQ-9, marks to bring ---------------
+
+NEW_MODELS = ["question", "answer", "phq9", "to_bring"]
+
+
+def _new_rows(couple, model: str) -> dict[str, object]:
+    """Alex's rows of each visibility the model allows, keyed by visibility."""
+    from checkins import phq9 as phq9_items
+    from checkins.models import Phq9Response, ToBring
+    from plans import questions
+
+    alex_member, sam_member = couple.partners.get(seat=1), couple.partners.get(seat=2)
+    alex = alex_member.user
+    if model in ("question", "answer"):
+        rows = {}
+        for visibility in ("partner", "therapist"):
+            question = questions.ask(membership=alex_member, text=f"A {visibility} question?", visibility=visibility)
+            answer = questions.add_answer(
+                question=question, by=sam_member.user, text="An answer.", told_everything=False
+            )
+            rows[visibility] = question if model == "question" else answer
+        return rows
+    if model == "phq9":
+        return {
+            v: Phq9Response.objects.create(
+                couple=couple, author=alex, answered_on=local_today(alex) - timedelta(days=i), visibility=v,
+                **{item.key: 1 for item in phq9_items.ITEMS},
+            )
+            for i, v in enumerate(["only_me", "me_therapist"])
+        }  # fmt: skip
+    check_in = DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=5,
+                                           closeness=5, visibility="therapist")  # fmt: skip
+    return {"therapist": ToBring.objects.create(couple=couple, marked_by=alex, check_in=check_in)}
+
+
+@pytest.mark.parametrize("model", NEW_MODELS)
+def test_the_visibility_matrix_for_questions_answers_phq9_and_marks(couple, model) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from checkins.models import Phq9Response, ToBring
+    from plans.models import AnswerVersion, Question
+    from tests.factories import TherapistFactory, enable_mfa, make_care_access
+
+    manager = {"question": Question, "answer": AnswerVersion, "phq9": Phq9Response, "to_bring": ToBring}[model].objects
+    alex, sam = _people(couple)
+    rows = _new_rows(couple, model)
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    revoked = TherapistFactory()
+    enable_mfa(revoked)
+    make_care_access(couple, revoked, ended=True)
+    outsider = make_couple().partners.get(seat=1).user
+    shared_with_therapist = {rows[v] for v in ("therapist", "me_therapist") if v in rows}
+    assert set(manager.visible_to(alex)) == set(rows.values())
+    # The partner: everything between the two of them; a PHQ-9 never; a mark on Alex's own check-in, no.
+    expected_for_sam = set() if model in ("phq9", "to_bring") else set(rows.values())
+    assert set(manager.visible_to(sam)) == expected_for_sam
+    assert set(manager.visible_to(doc)) == shared_with_therapist
+    for nobody in (revoked, outsider, AnonymousUser()):
+        assert not manager.visible_to(nobody).exists()

@@ -1,10 +1,23 @@
-"""The CSI-4 scoring."""
+"""The CSI-4 scoring, reliable change against the first score, and crossing the distress line."""
 
 from __future__ import annotations
 
 import pytest
 
-from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF, MAX_TOTAL, csi4_total, is_distressed
+from checkins import measures
+from checkins.measures import (
+    CSI4_ITEMS,
+    DISTRESS_CUTOFF,
+    MAX_TOTAL,
+    PublishedReliability,
+    ReliableChange,
+    crossed_below_cutoff,
+    csi4_total,
+    is_distressed,
+    rci_threshold,
+    reliable_change,
+    reliable_change_index,
+)
 
 
 def test_it_has_the_four_published_items_and_scales() -> None:
@@ -37,3 +50,77 @@ def test_out_of_range_or_missing_answers_are_refused(bad: dict) -> None:
     answers = {item.key: 1 for item in CSI4_ITEMS} | bad
     with pytest.raises(ValueError):
         csi4_total(answers)
+
+
+# --- reliable change (Jacobson & Truax, 1991) and the distress line ---------------------------------------
+
+
+def _source(sd: float, r: float) -> PublishedReliability:
+    return PublishedReliability(sd=sd, reliability=r, citation="worked example")
+
+
+@pytest.mark.parametrize(
+    ("sd", "r", "threshold"),
+    # Worked by hand: S_E = SD * sqrt(1 - r), S_diff = sqrt(2) * S_E, threshold = 1.96 * S_diff.
+    [(3.0, 0.90, 2.63), (3.0, 0.94, 2.04), (4.0, 0.90, 3.51), (4.0, 0.94, 2.72), (5.0, 0.90, 4.38), (5.0, 0.94, 3.39)],
+)
+def test_the_reliable_change_threshold_is_jacobson_and_truax_s(sd: float, r: float, threshold: float) -> None:
+    assert rci_threshold(_source(sd, r)) == pytest.approx(threshold, abs=0.005)
+
+
+def test_the_reliable_change_index_is_the_change_over_the_standard_error_of_the_difference() -> None:
+    # SD 4, r .94: S_diff = 1.4142 * 4 * 0.2449 = 1.3856; a rise of 3 is RC = 2.165, a fall of 2 is -1.443.
+    source = _source(4.0, 0.94)
+    assert reliable_change_index(10, 13, source) == pytest.approx(2.165, abs=0.001)
+    assert reliable_change_index(10, 8, source) == pytest.approx(-1.443, abs=0.001)
+
+
+@pytest.mark.parametrize(
+    ("first", "latest", "expected"),
+    [
+        (10, 13, ReliableChange.BETTER),  # +3 > 2.72
+        (10, 12, ReliableChange.NO_CHANGE),  # +2 < 2.72
+        (10, 10, ReliableChange.NO_CHANGE),
+        (10, 8, ReliableChange.NO_CHANGE),  # -2
+        (10, 7, ReliableChange.WORSE),  # -3
+        (5, 15, ReliableChange.BETTER),
+        (16, 7, ReliableChange.WORSE),
+    ],
+)
+def test_reliable_change_against_the_first_score(first: int, latest: int, expected: ReliableChange) -> None:
+    assert reliable_change(first, latest, published=_source(4.0, 0.94)) is expected
+
+
+def test_a_change_exactly_at_the_threshold_is_not_yet_reliable() -> None:
+    # RC must be greater than 1.96: with S_diff = 1 (SD = 1/sqrt(2(1-r)) for r = .5), a change of 1.96 is not.
+    source = PublishedReliability(sd=1.0, reliability=0.5, citation="edge")
+    assert reliable_change(0, 1.96, published=source) is ReliableChange.NO_CHANGE
+    assert reliable_change(0, 1.97, published=source) is ReliableChange.BETTER
+
+
+def test_the_labels_are_the_three_words_people_see() -> None:
+    assert [c.label for c in ReliableChange] == ["reliably better", "no reliable change yet", "reliably worse"]
+
+
+def test_without_verified_published_inputs_no_label_is_computed(monkeypatch) -> None:
+    monkeypatch.setattr(measures, "CSI4_RELIABILITY", None)
+    assert reliable_change(2, 20) is None
+    monkeypatch.setattr(measures, "CSI4_RELIABILITY", _source(4.0, 0.94))
+    assert reliable_change(2, 20) is ReliableChange.BETTER
+
+
+def test_published_inputs_must_be_plausible_and_cited() -> None:
+    for sd, r in ((0, 0.9), (-1, 0.9), (4, 0), (4, 1), (4, 1.2)):
+        with pytest.raises(ValueError):
+            PublishedReliability(sd=sd, reliability=r, citation="x")
+    if measures.CSI4_RELIABILITY is not None:  # once filled in, it names where the numbers were read
+        assert len(measures.CSI4_RELIABILITY.citation) > 20
+
+
+@pytest.mark.parametrize(
+    ("previous", "latest", "crossed"),
+    [(14, 13, True), (13.5, 13, True), (20, 5, True), (13, 12, False), (13, 14, False), (14, 14, False),
+     (None, 10, False), (14, None, False)],
+)  # fmt: skip
+def test_crossing_below_the_line_is_a_fall_across_it_since_the_previous_review(previous, latest, crossed) -> None:
+    assert crossed_below_cutoff(previous, latest) is crossed

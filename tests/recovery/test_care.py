@@ -277,6 +277,10 @@ def test_the_caseload_orders_by_need_and_flags_what_matters() -> None:
             trust=2 if i < 4 else 8, closeness=3, visibility="therapist", trigger=i < 2,
         )  # fmt: skip
     WeeklyReview.objects.create(
+        couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=3),
+        csi_happiness=4, csi_warm=4, csi_rewarding=4, csi_satisfied=4, visibility="partner",
+    )  # fmt: skip
+    WeeklyReview.objects.create(
         couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=2),
         csi_happiness=2, csi_warm=2, csi_rewarding=2, csi_satisfied=2, visibility="partner",
     )  # fmt: skip
@@ -285,7 +289,10 @@ def test_the_caseload_orders_by_need_and_flags_what_matters() -> None:
     summaries = caseload(_fresh(doc))
     assert [s.couple for s in summaries] == [struggling, steady]
     flags = " | ".join(summaries[0].flags)
-    for expected in ("no shared check-in for 3+ days", "CSI-4 below 13.5", "trust down 3+ points", "stepped back"):
+    for expected in (
+        "no shared check-in for 3+ days", "crossed below 13.5 since the previous review", "trust down 3+ points",
+        "stepped back",
+    ):  # fmt: skip
         assert expected in flags
     assert summaries[1].flags == []
     assert summaries[1].partners[0].adherence_7 == 7 and summaries[1].partners[0].adherence_28 == 14

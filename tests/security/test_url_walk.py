@@ -121,6 +121,19 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "get": by_role("404", anon=LOGIN, care="405"),
         "post": by_role("404", anon=LOGIN, care="→/therapist/"),
     },
+    # The one-page session brief, on screen and as a PDF download (both audited), and the date it counts from.
+    "therapist_brief": {
+        "get": by_role("404", anon=LOGIN, care="200", care_revoked="410"),
+        "post": by_role("404", anon=LOGIN, therapists="405"),
+    },
+    "therapist_brief_pdf": {
+        "get": by_role("404", anon=LOGIN, care="200", care_revoked="410"),
+        "post": by_role("404", anon=LOGIN, therapists="405"),
+    },
+    "therapist_last_session": {
+        "get": by_role("404", anon=LOGIN, care="405"),
+        "post": by_role("404", anon=LOGIN, care="→BRIEF"),  # an empty form: a message, back to the brief
+    },
     "healthz": same("200", "405"),
     # --- check-ins and reviews (members of a couple only) ---
     "checkins:check_in": {
@@ -147,6 +160,29 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "checkins:reset_pause_link": {
         "get": by_role(HOME, anon=LOGIN, partners="405"),
         "post": by_role(HOME, anon=LOGIN, partners="→/reminders/"),
+    },
+    # The PHQ-9: the person's own pages. A response is its author's (and their therapist's, if shared): to the
+    # partner it is a 404 like anything that doesn't exist.
+    "checkins:wellbeing": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="405"),
+    },
+    "checkins:phq9": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),  # nothing answered: the form again, with its errors
+    },
+    "checkins:phq9_result": {
+        "get": by_role(HOME, anon=LOGIN, hurt="200", involved="404", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, partners="405"),
+    },
+    "checkins:wellbeing_offer": {
+        "get": by_role(HOME, anon=LOGIN, partners="405"),
+        "post": by_role(HOME, anon=LOGIN, partners="→/wellbeing/"),  # no choice sent: a message, and back
+    },
+    # "To bring to our therapist", on a question of Alex and Sam's shared with their therapist.
+    "checkins:to_bring": {
+        "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, own="→/", outsider="404", waiting="404"),
     },
     # The safety check and its resources are open to anyone, signed in or not.
     "checkins:safety_check": same("200", "400"),
@@ -190,6 +226,20 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "plans:step_back": {
         "get": by_role(HOME, anon=LOGIN, partners="→/plan/"),
         "post": by_role(HOME, anon=LOGIN, partners="→/plan/"),
+    },
+    # Questions and answers (Alex asks, Sam answers); another couple's partner gets 404.
+    "plans:questions": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),
+    },
+    "plans:question": {
+        "get": by_role(HOME, anon=LOGIN, own="200", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, partners="405"),
+    },
+    "plans:question_answer": {
+        "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
+        # Alex asked it, so may not answer it (403); Sam's empty answer is the page again with its error (400).
+        "post": by_role(HOME, anon=LOGIN, hurt="403", involved="400", outsider="404", waiting="404"),
     },
     # Objects of Alex and Sam's couple: another couple's partner (and the waiting partner) get 404.
     "plans:completion_delete": {
@@ -324,7 +374,32 @@ def _route_samples(name: str, world: World) -> dict[str, object]:
         return {"pk": world.care_access.pk}
     if name.startswith("therapist_"):
         return {"couple_id": world.couple.pk}
+    if name.startswith("plans:question") or name == "checkins:to_bring":
+        return {"pk": _alex_s_question(world).pk, "kind": "question"}
+    if name == "checkins:phq9_result":
+        return {"pk": _alex_s_phq9(world).pk}
     return {"number": 1, "slug": first_step.slug}
+
+
+def _alex_s_question(world: World) -> object:
+    """A question Alex asked Sam, shared with their therapist (created once per test)."""
+    from plans.models import Question
+
+    return Question.objects.filter(couple=world.couple).first() or Question.objects.create(
+        couple=world.couple, author=world.hurt, text="When did it start?", visibility="therapist"
+    )
+
+
+def _alex_s_phq9(world: World) -> object:
+    """A PHQ-9 Alex kept to themself."""
+    from checkins import phq9
+    from checkins.models import Phq9Response
+    from checkins.weeks import local_today
+
+    return Phq9Response.objects.filter(author=world.hurt).first() or Phq9Response.objects.create(
+        couple=world.couple, author=world.hurt, answered_on=local_today(world.hurt), visibility="only_me",
+        **{item.key: 0 for item in phq9.ITEMS},
+    )  # fmt: skip
 
 
 def _outcome(response: object) -> str:
@@ -375,7 +450,9 @@ def test_walk(route: Route, world: World) -> None:
                 transaction.set_rollback(True)
             got, want = (
                 _outcome(response),
-                expected[method][role].replace("→STEP", f"→/plan/steps/{world.completion.step.slug}/"),
+                expected[method][role]
+                .replace("→STEP", f"→/plan/steps/{world.completion.step.slug}/")
+                .replace("→BRIEF", f"→/therapist/couples/{world.couple.pk}/brief/"),
             )
             if got != want:
                 mismatches.append(f"{method.upper()} {path} as {role}: expected {want}, got {got}")

@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from checkins.demo import seed_demo_check_ins
+from checkins.demo import seed_demo_check_ins, seed_demo_measures
 from checkins.reminders import reminders_for
 from plans.demo import seed_demo_plan
+from plans.questions_demo import seed_demo_questions
 from recovery.access import forget_membership, membership_of
 from recovery.care_demo import DEMO_TOTP_SECRET, seed_demo_care
 from recovery.couples import SITUATION_HURT, create_couple
@@ -55,6 +56,9 @@ class Command(BaseCommand):
                 reminders_for(person)
             if seed_demo_check_ins(couple):
                 self.stdout.write("…with six weeks of check-ins and weekly reviews.")
+                amended = seed_demo_questions(couple)
+                seed_demo_measures(couple, question_to_bring=amended)
+                self.stdout.write("…questions answered in writing (one amended), PHQ-9s, and items to bring.")
             seed_demo_care(therapist=therapist, couple=couple, password=DEMO_PASSWORD)
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {DEMO_PASSWORD})"))
