@@ -55,6 +55,7 @@ def test_every_free_text_field_a_person_writes_is_encrypted() -> None:
         "DailyCheckIn.shared_unprompted", "WeeklyReview.what_worked", "WeeklyReview.what_was_hard",
         "WeeklyReview.small_victory", "WeeklyReview.appreciation", "WeeklyReview.accountability",
         "Completion.note", "Ritual.text", "AgreementItem.text", "WishNote.text",
+        "Question.text", "AnswerVersion.text", "AnswerVersion.note",
     }  # fmt: skip
 
 
@@ -217,3 +218,29 @@ def test_pg_dump_of_the_database_shows_none_of_the_words() -> None:
     assert not leaked, leaked
     # Nor a telling fragment of one (these words appear nowhere in Mend's own content).
     assert not [word for word in ("Heron", "Lisbon", "Marigold", "trickling", "fridge") if word in dump]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answers_never_edited_can_still_move_to_a_new_key_and_nothing_else_changes(couple, settings) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    from plans import questions
+    from plans.models import AnswerVersion
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the no-edit trigger is PostgreSQL's")
+    sam = couple.partners.get(seat=2).user
+    settings.ENTRY_ENCRYPTION_KEYS = [K1]
+    question = questions.ask(membership=couple.partners.get(seat=1), text="When did it end?", visibility="partner")
+    questions.add_answer(question=question, by=sam, text="In March.", told_everything=True)
+    settings.ENTRY_ENCRYPTION_KEYS = [K2, K1]
+    call_command("rotate_entry_keys")
+    settings.ENTRY_ENCRYPTION_KEYS = [K2]
+    assert AnswerVersion.objects.get().text == "In March."
+    assert entry_crypto.is_current(_stored(AnswerVersion, AnswerVersion.objects.get().pk, "text"))
+    # The rotation's permission covers re-encrypting the words only: anything else is still refused.
+    with pytest.raises(DatabaseError, match="never edited"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL mend.rewrapping = 'on'")
+        cursor.execute("UPDATE plans_answerversion SET told_everything = false")
+    with pytest.raises(DatabaseError, match="never edited"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE plans_answerversion SET text = 'x'")
