@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +55,7 @@ class DailyCheckInForm(forms.ModelForm):
         }
         help_texts = {"shared_unprompted": _("Anything you told your partner before they had to ask.")}
 
-    def __init__(self, *args: object, show_shared_unprompted: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, show_shared_unprompted: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not show_shared_unprompted:
             del self.fields["shared_unprompted"]
@@ -77,7 +79,7 @@ class WeeklyReviewForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
 
-    def __init__(self, *args: object, is_involved: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, is_involved: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in CSI4_ITEMS:
             self.fields[item.key] = forms.TypedChoiceField(

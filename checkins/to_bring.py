@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from checkins.models import DailyCheckIn, ToBring, WeeklyReview
 from plans.models import Question
 from recovery.access import Visibility, get_visible_or_404
-from recovery.models import Partner
+from recovery.models import Partner, User
 
 KINDS: dict[str, type[Model]] = {"check-in": DailyCheckIn, "review": WeeklyReview, "question": Question}
 _FIELD = {"check-in": "check_in", "review": "review", "question": "question"}
@@ -24,7 +24,7 @@ class ToBringError(Exception):
     """Why it can't be marked; shown as it is."""
 
 
-def entry_for(kind: str, pk: int, user: object) -> Model:
+def entry_for(kind: str, pk: int, user: User) -> Model:
     """The entry, if this person may see it (404 otherwise, as for anything of another couple's)."""
     from django.http import Http404
 

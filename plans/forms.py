@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ class CompletionForm(forms.Form):
         label=_("Who can see this"), choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.PARTNER
     )
 
-    def __init__(self, *args: object, earliest: date, latest: date, private: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, earliest: date, latest: date, private: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.earliest, self.latest = earliest, latest
         self.fields["done_on"].initial = latest

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,22 +27,22 @@ from plans.models import (
 )
 from recovery import safety
 from recovery.access import get_visible_or_404, other_partner
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.localtime import local_date_of, local_today
 from recovery.models import Partner, User
 
 RECENT_COMPLETIONS = 7
 
 
-def _context(request: HttpRequest) -> dict:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def _context(request: PartnerHttpRequest) -> dict:
+    membership: Partner = request.membership
     state = stages.couple_state(membership.couple)
     return {"membership": membership, "partner": other_partner(request.user), "state": state}
 
 
 @partner_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     state: progress.CoupleState = ctx["state"]
     couple = ctx["membership"].couple
@@ -110,7 +110,7 @@ def _openings(couple: object) -> list[StageChange]:
 
 @partner_required
 @require_GET
-def stage_detail(request: HttpRequest, number: int) -> HttpResponse:
+def stage_detail(request: PartnerHttpRequest, number: int) -> HttpResponse:
     stage = Stage.objects.filter(number=number).first()
     if stage is None:
         raise Http404
@@ -139,7 +139,7 @@ def stage_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def step_detail(request: PartnerHttpRequest, slug: str) -> HttpResponse:
     step = Step.objects.select_related("stage").prefetch_related("sources").filter(slug=slug, retired=False).first()
     if step is None:
         raise Http404
@@ -201,7 +201,7 @@ def _later_changes(step: Step) -> list[tuple[str, str]]:
 
 
 @partner_required
-def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def completion_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     completion = get_visible_or_404(Completion, request.user, pk=pk, author=request.user)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -212,10 +212,10 @@ def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def ready(request: HttpRequest) -> HttpResponse:
+def ready(request: PartnerHttpRequest) -> HttpResponse:
     if refusal := refuse_unless_post(request):
         return refusal
-    couple = request.membership.couple  # type: ignore[attr-defined]
+    couple = request.membership.couple
     try:
         result = stages.say_ready(couple=couple, user=request.user)
     except stages.StageError as exc:
@@ -234,17 +234,17 @@ def ready(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def ready_take_back(request: HttpRequest) -> HttpResponse:
+def ready_take_back(request: PartnerHttpRequest) -> HttpResponse:
     if refusal := refuse_unless_post(request):
         return refusal
-    stages.take_back_ready(couple=request.membership.couple, user=request.user)  # type: ignore[attr-defined]
+    stages.take_back_ready(couple=request.membership.couple, user=request.user)
     messages.success(request, _("Taken back. Nothing has changed."))
     return redirect("plans:overview")
 
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def step_back(request: HttpRequest) -> HttpResponse:
+def step_back(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     if request.method == "POST":
         try:
@@ -264,7 +264,7 @@ def step_back(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_GET
-def timeline(request: HttpRequest) -> HttpResponse:
+def timeline(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     ctx["changes"] = list(StageChange.objects.visible_to(request.user).select_related("by").order_by("-at", "-pk"))
     ctx["titles"] = dict(Stage.objects.values_list("number", "title"))
@@ -273,7 +273,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def table_of_trust(request: HttpRequest) -> HttpResponse:
+def table_of_trust(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     form = RitualForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -301,7 +301,7 @@ def table_of_trust(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
+def ritual_done(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     ritual = get_visible_or_404(Ritual, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -319,7 +319,7 @@ def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def ritual_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def ritual_archive(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     ritual = get_visible_or_404(Ritual, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -332,7 +332,7 @@ def ritual_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def transparency(request: HttpRequest) -> HttpResponse:
+def transparency(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     form = AgreementForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -371,7 +371,7 @@ def _asks_whom(item: AgreementItem, viewer: User, partner: User | None) -> str:
 
 
 @partner_required
-def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_end(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -388,7 +388,7 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def agreement_keep(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_keep(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -402,7 +402,7 @@ def agreement_keep(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_decide(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -420,7 +420,7 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_withdraw(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -435,7 +435,7 @@ def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def agreement_change(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_change(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk, status=AgreementItem.Status.IN_FORCE)
     ctx = _context(request)
     form = AgreementForm(
@@ -457,7 +457,7 @@ def agreement_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def wish_notes(request: HttpRequest) -> HttpResponse:
+def wish_notes(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     is_open = wishnotes.wish_notes_open(ctx["state"].current)
     form = WishNoteForm(request.POST if request.method == "POST" and is_open else None)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,7 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class TimeZoneField(forms.ChoiceField):
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Your time zone"))
         kwargs.setdefault(
             "help_text", _("Reminders and daily check-ins follow your local day. We fill this in from your browser.")
@@ -36,7 +38,7 @@ class SignupDetailsForm(forms.Form):
     )
     time_zone = TimeZoneField(initial="UTC")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             # static/js/mend.js fills in the browser's zone on a fresh form (never over a choice made);
@@ -92,7 +94,7 @@ class InvitePartnerForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
