@@ -340,7 +340,7 @@ class _AddedOnlyModel(models.Model):
         # A guard, not logic: the record only grows (PostgreSQL refuses an UPDATE too, see the migration).
         if not self._state.adding:
             raise AddedOnly(f"{type(self).__name__} rows are never edited")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AddedOnly(f"{type(self).__name__} rows are never removed one by one")

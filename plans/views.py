@@ -29,7 +29,7 @@ from recovery import safety
 from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.localtime import local_date_of, local_today
-from recovery.models import Partner, User
+from recovery.models import Couple, Partner, User
 
 RECENT_COMPLETIONS = 7
 
@@ -55,9 +55,7 @@ def overview(request: PartnerHttpRequest) -> HttpResponse:
         Completion.objects.visible_to(request.user).filter(author=request.user).values_list("step_id", flat=True)
     )
     today = completions.local_today(request.user)
-    openings = [
-        (local_date_of(change.at, request.user), change.to_stage, change.to_stage_title) for change in _openings(couple)
-    ]
+    openings = [(local_date_of(change.at, request.user), change.to_stage, title) for change, title in _openings(couple)]
     reached = milestones.milestones(
         started_on=stages.plan_started_on(couple, request.user.time_zone), stage_openings=openings, today=today
     )
@@ -95,17 +93,16 @@ def overview(request: PartnerHttpRequest) -> HttpResponse:
     return render(request, "plans/overview.html", ctx)
 
 
-def _current_stage_since(couple: object) -> datetime | None:
+def _current_stage_since(couple: Couple) -> datetime | None:
     latest = StageChange.objects.filter(couple=couple).order_by("-at", "-pk").first()
     return latest.at if latest else None
 
 
-def _openings(couple: object) -> list[StageChange]:
-    changes = list(StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED))
+def _openings(couple: Couple) -> list[tuple[StageChange, str]]:
+    """Each stage opening with the title of the stage it opened."""
+    changes = StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED)
     titles = dict(Stage.objects.values_list("number", "title"))
-    for change in changes:
-        change.to_stage_title = titles.get(change.to_stage, "")
-    return changes
+    return [(change, titles.get(change.to_stage, "")) for change in changes]
 
 
 @partner_required

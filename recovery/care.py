@@ -103,7 +103,7 @@ def consent(*, access: CareTeamAccess, partner: User) -> None:
 def end(*, access: CareTeamAccess, by: User) -> None:
     """Either partner, or the therapist: effective on the therapist's very next request."""
     CareTeamAccess.objects.filter(pk=access.pk, ended_at__isnull=True).update(ended_at=timezone.now(), ended_by=by)
-    if access.therapist_id:
+    if access.therapist is not None:
         forget_care(access.therapist)
 
 

@@ -108,7 +108,7 @@ def account_close(request: AuthedHttpRequest) -> HttpResponse:
 def account_restore(request: HttpRequest, token: str) -> HttpResponse:
     """From the e-mail sent on closing. A GET only asks (mail scanners open links); a POST restores."""
     user = closing.find_restorable(token)
-    if user is None:
+    if user is None or user.closed_at is None:  # (a restorable account is a closed one)
         return render(request, "recovery/restore_problem.html", _durations(), status=410)
     if request.method == "POST":
         try:

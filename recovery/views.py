@@ -94,7 +94,9 @@ def start(request: AuthedHttpRequest) -> HttpResponse:
         return redirect("invite_partner")
     status = 400 if form.is_bound else 200
     previous = previous_membership(user)
-    kept_until = previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous else None
+    kept_until = (
+        previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous and previous.left_at else None
+    )
     return render(
         request,
         "recovery/start.html",
