@@ -1,25 +1,31 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from checkins.measures import CSI4_ITEMS
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.models import MOOD_CHOICES, DailyCheckIn, WeeklyReview
 from recovery.access import Visibility
+from recovery.forms import choice_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ScaleSelect(forms.RadioSelect):
     """A 0-10 scale as a row of numbered choices with its two ends named. Nothing is chosen until the
     person chooses: a slider always sent a number, so an untouched answer was stored as 5 out of 10."""
 
-    def __init__(self, low_label: str, high_label: str) -> None:
+    def __init__(self, low_label: StrOrPromise, high_label: StrOrPromise) -> None:
         super().__init__()
         self.low_label, self.high_label = low_label, high_label
 
 
-def scale_field(label: str, low: str, high: str, help_text: str) -> forms.TypedChoiceField:
+def scale_field(
+    label: StrOrPromise, low: StrOrPromise, high: StrOrPromise, help_text: StrOrPromise
+) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=[(n, str(n)) for n in range(11)],
@@ -59,8 +65,8 @@ class DailyCheckInForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not show_shared_unprompted:
             del self.fields["shared_unprompted"]
-        self.fields["visibility"].choices = Visibility.choices
-        self.fields["mood"].choices = [c for c in self.fields["mood"].choices if c[0] != ""]
+        choice_field(self, "visibility").choices = Visibility.choices
+        choice_field(self, "mood").choices = MOOD_CHOICES  # the model's, without the empty "---------"
 
 
 class WeeklyReviewForm(forms.ModelForm):
@@ -87,7 +93,7 @@ class WeeklyReviewForm(forms.ModelForm):
             )
             if self.instance.pk:
                 self.initial[item.key] = getattr(self.instance, item.key)
-        self.fields["visibility"].choices = Visibility.choices
+        choice_field(self, "visibility").choices = Visibility.choices
         self.fields["accountability"].label = (
             _("Accountability: what I did this week to rebuild trust, and where I fell short")
             if is_involved

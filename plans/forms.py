@@ -10,6 +10,7 @@ from django.utils.translation import ngettext_lazy
 from plans.agreement import DEFAULT_REVIEW_WEEKS, REVIEW_WEEKS
 from plans.models import AgreementItem
 from recovery.access import Visibility
+from recovery.forms import choice_field
 
 
 class CompletionForm(forms.Form):
@@ -31,7 +32,7 @@ class CompletionForm(forms.Form):
         self.fields["done_on"].widget.attrs.update({"min": earliest.isoformat(), "max": latest.isoformat()})
         if private:
             # The private safety check: only ever "only me".
-            self.fields["visibility"].choices = [(Visibility.ONLY_ME, Visibility.ONLY_ME.label)]
+            choice_field(self, "visibility").choices = [(Visibility.ONLY_ME, Visibility.ONLY_ME.label)]
             self.fields["visibility"].initial = Visibility.ONLY_ME
 
     def clean_done_on(self) -> date:

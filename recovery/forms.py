@@ -10,6 +10,15 @@ from recovery.couples import SITUATIONS
 from recovery.models import User, available_time_zones, validate_time_zone
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, which has choices (a model field with choices becomes a TypedChoiceField),
+    typed as such so its choices can be narrowed."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a choice field")
+    return field
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(available_time_zones())]
 
