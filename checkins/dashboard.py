@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -65,7 +66,7 @@ def check_in_milestones(own_dates: set[date], both_shared_weeks: list[date]) -> 
     return reached
 
 
-def home_context(membership: Partner, partner: Partner | None) -> dict[str, object]:
+def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]:
     """Today, the partner's shared entries and the charts, as the viewer may see them: three queries,
     however long the history."""
     user = membership.user

@@ -74,8 +74,9 @@ def require_two_step_sign_in(site: admin.AdminSite) -> None:
             return render(request, "recovery/admin_needs_mfa.html", status=403)
         return admin_login(request, extra_context)
 
-    site.has_permission = has_permission  # type: ignore[method-assign]
-    site.login = secure_admin_login(login)  # type: ignore[method-assign]
+    # Replacing two methods of the one AdminSite instance (a subclass would need its own admin URLs).
+    site.has_permission = has_permission  # type: ignore[method-assign]  # deliberate, see above
+    site.login = secure_admin_login(login)  # type: ignore[method-assign]  # deliberate, see above
 
 
 require_two_step_sign_in(admin.site)

@@ -49,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = dashboard.home_context(membership, partner)
     state = next_action.state_for(
         membership,
-        today=today["today"],  # type: ignore[arg-type]
+        today=today["today"],
         stage_number=stage_number,
         has_partner=partner is not None,
         invitation_open=open_invitation is not None,
