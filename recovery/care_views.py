@@ -4,6 +4,7 @@ therapist's (accept, caseload, a couple's read-only summary)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -34,7 +35,7 @@ from recovery.access import (
 )
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.invitations import mask_email, owns_verified_address
-from recovery.models import CareTeamAccess, Partner, TherapistProfile
+from recovery.models import CareTeamAccess, Couple, Partner, TherapistProfile
 
 PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
 
@@ -258,18 +259,18 @@ class LastSessionForm(forms.Form):
         label=gettext_lazy("Our last session was on"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, today: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
 
-    def clean_last_session_on(self) -> Any:
+    def clean_last_session_on(self) -> date:
         on = self.cleaned_data["last_session_on"]
         if on > self.today:
             raise forms.ValidationError(gettext_lazy("Choose a date that has passed: today or earlier."))
         return on
 
 
-def _care_couple_or_ended(request: AuthedHttpRequest, couple_id: int) -> Any:
+def _care_couple_or_ended(request: AuthedHttpRequest, couple_id: int) -> Couple | HttpResponse:
     """The couple (or the "access ended" page for a therapist who once had it, or a 404)."""
     if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
         return render(request, "recovery/therapist_access_ended.html", status=410)
