@@ -8,15 +8,34 @@ PORT ?= 8000
 # `make run` uses the embedded defaults: SQLite and the filesystem broker under var/, console e-mail.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test install lint format migrate demo clean drill
+.PHONY: run test install lint format migrate demo clean drill lock upgrade
 
-$(STAMP): pyproject.toml
+# Installs are reproducible: every package, pip and setuptools included, comes from a lock file with hashes
+# (requirements/dev.lock: the runtime plus the dev extra; requirements/prod.lock: the runtime alone, e.g.
+# `make install LOCK=requirements/prod.lock` on a server). pyproject.toml keeps the compatible ranges;
+# `make lock` turns them into the lock files, `make upgrade` moves every pin to the newest allowed release.
+LOCK ?= requirements/dev.lock
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+	--no-emit-find-links --no-emit-index-url
+
+$(STAMP): $(LOCK) pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Runs pip-compile (in the venv: the dev lock has it). Keeps every pin that still fits pyproject.toml's
+# ranges; the dev lock is constrained by the prod lock, so both name the same versions.
+lock: install
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) \
+		-o requirements/prod.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev \
+		-c requirements/prod.lock -o requirements/dev.lock pyproject.toml
+
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 migrate: install
 	mkdir -p var

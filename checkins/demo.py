@@ -12,6 +12,7 @@ from checkins.measures import CSI4_ITEMS, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
 from checkins.phq9 import ITEMS
 from checkins.weeks import local_today, monday_of
+from plans.models import Question
 from recovery.access import OwnVisibility, Visibility
 from recovery.models import Couple, Partner
 
@@ -92,7 +93,7 @@ ALEX_PHQ9 = [(30, [2, 3, 2, 2, 1, 3, 1, 1, 0]), (16, [2, 2, 2, 1, 1, 2, 1, 0, 0]
 SAM_PHQ9 = [(10, [1, 1, 1, 1, 0, 2, 1, 0, 0])]
 
 
-def seed_demo_measures(couple: Couple, *, question_to_bring: object = None) -> bool:
+def seed_demo_measures(couple: Couple, *, question_to_bring: Question | None = None) -> bool:
     """PHQ-9s (Alex's shared with the therapist, Sam's only his), and what Alex marked to bring: the amended
     question and a check-in shared with the therapist."""
     if Phq9Response.objects.filter(couple=couple).exists():

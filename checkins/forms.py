@@ -1,23 +1,31 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from checkins.measures import CSI4_ITEMS
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.models import MOOD_CHOICES, DailyCheckIn, WeeklyReview
 from recovery.access import Visibility
+from recovery.forms import choice_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ScaleSelect(forms.RadioSelect):
     """A 0-10 scale as a row of numbered choices with its two ends named. Nothing is chosen until the
     person chooses: a slider always sent a number, so an untouched answer was stored as 5 out of 10."""
 
-    def __init__(self, low_label: str, high_label: str) -> None:
+    def __init__(self, low_label: StrOrPromise, high_label: StrOrPromise) -> None:
         super().__init__()
         self.low_label, self.high_label = low_label, high_label
 
 
-def scale_field(label: str, low: str, high: str, help_text: str) -> forms.TypedChoiceField:
+def scale_field(
+    label: StrOrPromise, low: StrOrPromise, high: StrOrPromise, help_text: StrOrPromise
+) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=[(n, str(n)) for n in range(11)],
@@ -53,12 +61,12 @@ class DailyCheckInForm(forms.ModelForm):
         }
         help_texts = {"shared_unprompted": _("Anything you told your partner before they had to ask.")}
 
-    def __init__(self, *args: object, show_shared_unprompted: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, show_shared_unprompted: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not show_shared_unprompted:
             del self.fields["shared_unprompted"]
-        self.fields["visibility"].choices = Visibility.choices
-        self.fields["mood"].choices = [c for c in self.fields["mood"].choices if c[0] != ""]
+        choice_field(self, "visibility").choices = Visibility.choices
+        choice_field(self, "mood").choices = MOOD_CHOICES  # the model's, without the empty "---------"
 
 
 class WeeklyReviewForm(forms.ModelForm):
@@ -77,7 +85,7 @@ class WeeklyReviewForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
 
-    def __init__(self, *args: object, is_involved: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, is_involved: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in CSI4_ITEMS:
             self.fields[item.key] = forms.TypedChoiceField(
@@ -85,7 +93,7 @@ class WeeklyReviewForm(forms.ModelForm):
             )
             if self.instance.pk:
                 self.initial[item.key] = getattr(self.instance, item.key)
-        self.fields["visibility"].choices = Visibility.choices
+        choice_field(self, "visibility").choices = Visibility.choices
         self.fields["accountability"].label = (
             _("Accountability: what I did this week to rebuild trust, and where I fell short")
             if is_involved

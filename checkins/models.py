@@ -36,6 +36,8 @@ VISIBILITIES = ["only_me", "partner", "therapist"]
 class DailyCheckIn(models.Model):
     """One per partner per local date."""
 
+    bring_marked: bool  # not a column: set by the views that list the author's entries with their toggle
+
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="check_ins")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     local_date = models.DateField(help_text=_("The author's own date, in their time zone."))
@@ -72,6 +74,8 @@ class DailyCheckIn(models.Model):
 
 class WeeklyReview(models.Model):
     """One per partner per week (Monday to Sunday, local), revealed to the partner together."""
+
+    bring_marked: bool  # not a column: set by the views that list the author's entries with their toggle
 
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="weekly_reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -7,8 +7,8 @@ import random
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from checkins.demo import csi_items
@@ -38,7 +38,12 @@ LAST_SESSION_DAYS_AGO = 7
 
 def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
     if not Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(therapist, DEMO_TOTP_SECRET)
+        # What allauth stores when someone scans the key: the secret, encrypted by the MFA adapter.
+        Authenticator.objects.create(
+            user=therapist,
+            type=Authenticator.Type.TOTP,
+            data={"secret": get_mfa_adapter().encrypt(DEMO_TOTP_SECRET)},
+        )
     if CareTeamAccess.objects.filter(therapist=therapist).exists():
         return
     _grant(couple, therapist, consent="both")

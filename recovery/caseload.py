@@ -124,11 +124,11 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
                 for week in reversed(range(4))
             ]
             person.trust_last_week, person.trust_this_week = person.trust_weeks[-2], person.trust_weeks[-1]
-            change = csi_change((r.week_start, r.csi_total) for r in reviews if r.author_id == member.user_id)
-            if change:
-                person.csi_latest, person.csi_first = change.latest, change.first
-                person.csi_change = change.since_previous
-                person.reliable, person.crossed_below = change.reliable, change.crossed_below
+            csi = csi_change((r.week_start, r.csi_total) for r in reviews if r.author_id == member.user_id)
+            if csi:
+                person.csi_latest, person.csi_first = csi.latest, csi.first
+                person.csi_change = csi.since_previous
+                person.reliable, person.crossed_below = csi.reliable, csi.crossed_below
             person.self_harm_on = max(
                 (p.answered_on for p in phq9s if p.author_id == member.user_id and p.needs_crisis_support),
                 default=None,

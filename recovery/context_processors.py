@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -65,7 +66,7 @@ def nav_section(request: HttpRequest) -> str:
     return "account" if request.path.startswith("/accounts/") else ""
 
 
-def draft_key(user: object) -> str:
+def draft_key(user: AbstractBaseUser) -> str:
     """An AES-256 key (hex) for carrying a half-written form across a log-in after an idle timeout.
 
     The browser holds the encrypted draft only between the timeout and signing in again, and this key
@@ -74,6 +75,6 @@ def draft_key(user: object) -> str:
     """
     return salted_hmac(
         "mend.idle-draft",
-        f"{user.pk}:{user.get_session_auth_hash()}",  # type: ignore[attr-defined]
+        f"{user.pk}:{user.get_session_auth_hash()}",
         algorithm="sha256",
     ).hexdigest()

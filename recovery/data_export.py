@@ -495,6 +495,7 @@ def _audit(user: User, space_ids: list[int]) -> dict[str, Any]:
         for a in CareTeamAccess.objects.filter(couple_id__in=space_ids, therapist__isnull=False).select_related(
             "therapist"
         )
+        if a.therapist is not None
     }
     former = _("A former therapist")
     return {

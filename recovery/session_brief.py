@@ -147,7 +147,8 @@ def trigger_counts(check_ins: list[DailyCheckIn], *, since: date) -> dict[int, i
 def brief_for(therapist: User, couple: Couple) -> Brief:
     today = local_today(therapist)
     since, source = since_for(therapist, couple, today=today)
-    (summary,) = caseload.caseload(therapist, only=couple.pk) or [None]
+    summaries = caseload.caseload(therapist, only=couple.pk)
+    summary = summaries[0] if summaries else None
     members = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
     reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple=couple))
     check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=since))

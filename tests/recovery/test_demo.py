@@ -51,3 +51,23 @@ def test_demo_refuses_to_run_on_a_production_site(settings) -> None:
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo")
+
+
+def test_demo_code_prints_the_code_allauth_accepts_for_the_demo_therapist(settings, capsys) -> None:
+    from allauth.mfa.models import Authenticator
+
+    settings.DEBUG = True
+    call_command("demo")
+    capsys.readouterr()
+    call_command("demo_code")
+    code = capsys.readouterr().out.strip()
+    assert len(code) == 6 and code.isdigit()
+    totp = Authenticator.objects.get(user__email="dr.rivera@demo.mend.test", type=Authenticator.Type.TOTP)
+    assert totp.wrap().validate_code(code)
+    assert not totp.wrap().validate_code(f"{(int(code) + 1) % 10**6:06d}")
+
+
+def test_demo_code_refuses_to_run_on_a_production_site(settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_code")

@@ -45,11 +45,13 @@ class Command(BaseCommand):
                 defaults={"practice": "Rivera Couples Therapy", "registration": "Demo registration 0000"},
             )
             forget_membership(alex)
-            if membership_of(alex) is None:
+            membership = membership_of(alex)
+            if membership is None:
                 couple = create_couple(user=alex, situation=SITUATION_HURT)
                 if membership_of(sam) is None:
                     Partner.objects.create(couple=couple, user=sam, role=Partner.Role.INVOLVED, seat=2)
-            couple = membership_of(alex).couple
+            else:
+                couple = membership.couple
             if seed_demo_plan(couple):
                 self.stdout.write("Alex and Sam are six weeks into the plan, at stage 3.")
             for person in (alex, sam):
