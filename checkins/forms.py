@@ -101,7 +101,7 @@ class WeeklyReviewForm(forms.ModelForm):
 
 
 class TriggerForm(forms.ModelForm):
-    """"A trigger hit": when (local time, now unless changed), how strong, and, if the person wants, what
+    """ "A trigger hit": when (local time, now unless changed), how strong, and, if the person wants, what
     happened, what helped and who sees it."""
 
     occurred_at = forms.DateTimeField(

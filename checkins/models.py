@@ -300,7 +300,9 @@ class Trigger(models.Model):
     local_date = models.DateField(help_text=_("The author's own date of occurred_at, in their time zone."))
     strength = models.PositiveSmallIntegerField(_("How strong"), choices=STRENGTH_CHOICES)
     what_happened = EncryptedTextField(_("What happened (if you'd like to say)"), blank=True, max_length=1000)
-    what_helped = EncryptedTextField(_("What helped, or might help (if you'd like to say)"), blank=True, max_length=1000)
+    what_helped = EncryptedTextField(
+        _("What helped, or might help (if you'd like to say)"), blank=True, max_length=1000
+    )
     visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
     here_at = models.DateTimeField(null=True, blank=True, help_text=_("When the partner answered “I'm here”."))
     prompt_closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the partner chose “not now”."))
@@ -368,7 +370,9 @@ class HolidayNote(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "holiday"], name="holiday_note_once"),
-            models.CheckConstraint(condition=Q(holiday__in=["valentines", "christmas", "new_years_eve"]), name="holiday_valid"),
+            models.CheckConstraint(
+                condition=Q(holiday__in=["valentines", "christmas", "new_years_eve"]), name="holiday_valid"
+            ),
         ]
 
     def __str__(self) -> str:

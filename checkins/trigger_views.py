@@ -41,7 +41,9 @@ def trigger_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if existing is None:
         now = timezone.now().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
         initial = {"visibility": user.default_visibility, "occurred_at": now}
-    form = TriggerForm(request.POST if request.method == "POST" else None, instance=existing, initial=initial, zone=zone)
+    form = TriggerForm(
+        request.POST if request.method == "POST" else None, instance=existing, initial=initial, zone=zone
+    )
     status = 200
     if request.method == "POST":
         status = 400

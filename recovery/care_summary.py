@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from checkins import triggers
 from checkins.dashboard import couple_charts
 from checkins.measures import DISTRESS_CUTOFF
-from checkins import triggers
 from checkins.models import DailyCheckIn, Trigger, WeeklyReview
 from checkins.weeks import monday_of
 from plans.models import Completion, Question, StageChange

@@ -16,9 +16,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from checkins import triggers
 from checkins.change import csi_change
 from checkins.measures import DISTRESS_CUTOFF, ReliableChange
-from checkins import triggers
 from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids

@@ -270,11 +270,19 @@ def collect(user: User) -> dict[str, Any]:
         ],
         "dates_that_matter": [
             {
-                "space": d.couple_id, "by": by(d.author_id), "label": d.label, "date": d.on, "yearly": d.yearly,
-                **_visibility(d, by(d.author_id)), "written_at": d.created_at,
+                "space": d.couple_id,
+                "by": by(d.author_id),
+                "label": d.label,
+                "date": d.on,
+                "yearly": d.yearly,
+                **_visibility(d, by(d.author_id)),
+                "written_at": d.created_at,
             }
-            for d in [*DateThatMatters.objects.filter(author=user).order_by("on"), *shared(DateThatMatters).order_by("on")]
-        ],  # fmt: skip
+            for d in [
+                *DateThatMatters.objects.filter(author=user).order_by("on"),
+                *shared(DateThatMatters).order_by("on"),
+            ]
+        ],
         "holiday_notes": sorted(HolidayNote.objects.filter(user=user).values_list("holiday", flat=True)),
         "readiness": [
             {"space": r.couple_id, "ready_for_stage": r.for_stage, "at": r.at}

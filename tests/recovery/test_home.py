@@ -213,6 +213,8 @@ EVERY_PLACE = [
     ("checkins:weekly_review", []),
     ("checkins:history", []),
     ("checkins:reviews", []),
+    ("checkins:triggers", []),
+    ("checkins:dates", []),
     ("plans:overview", []),
     ("plans:table_of_trust", []),
     ("plans:transparency", []),
@@ -240,6 +242,8 @@ def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_an
         reverse("checkins:check_in"),
         reverse("plans:overview"),
         reverse("care_team"),
+        reverse("checkins:triggers"),
+        reverse("checkins:dates"),
         reverse("checkins:reminders"),
         reverse("profile"),
     }

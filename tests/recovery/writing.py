@@ -143,8 +143,12 @@ def write_through_the_app(couple: Couple, alex: User, sam: User) -> Written:
         when = timezone.now().astimezone(ZoneInfo(user.time_zone)).strftime("%Y-%m-%dT%H:%M")
         trigger = {"occurred_at": when, "strength": "4", "what_helped": ""}
         visibility = "partner" if user == alex else "therapist"
-        _ok(client.post(reverse("checkins:trigger_new"), {**trigger, "what_happened": shared, "visibility": visibility}))
-        _ok(client.post(reverse("checkins:trigger_new"), {**trigger, "what_happened": private, "visibility": "only_me"}))
+        _ok(
+            client.post(reverse("checkins:trigger_new"), {**trigger, "what_happened": shared, "visibility": visibility})
+        )
+        _ok(
+            client.post(reverse("checkins:trigger_new"), {**trigger, "what_happened": private, "visibility": "only_me"})
+        )
         (w.alex_shared if user == alex else w.sam_shared).append(shared)
         (w.alex_only_me if user == alex else w.sam_only_me).append(private)
 
