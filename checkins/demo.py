@@ -148,11 +148,14 @@ def seed_demo_triggers(couple: Couple) -> bool:
     alex = Partner.objects.get(couple=couple, seat=1).user
     sam = Partner.objects.get(couple=couple, seat=2).user
     now = timezone.now()
-    weekly = [9, 8, 8, 5, 7, 4, 3, 2]  # oldest first: fading, with a setback in week five
+    weekly = [9, 8, 8, 5, 7, 4, 3, 1]  # oldest first: fading, with a setback in week five
     for weeks_ago, count in zip(range(len(weekly) - 1, -1, -1), weekly, strict=True):
         for n in range(count):
-            days_ago = weeks_ago * 7 + rng.randint(2, 6) if weeks_ago else rng.randint(2, 6)
-            when = now - timedelta(days=days_ago, hours=rng.randint(0, 10))
+            # A day of that calendar week (this week: up to yesterday), so each week holds its own count.
+            today = local_today(alex)
+            monday = monday_of(today) - timedelta(weeks=weeks_ago)
+            day = monday + timedelta(days=rng.randint(0, 6 if weeks_ago else max(0, today.weekday() - 1)))
+            when = now - timedelta(days=(today - day).days, hours=rng.randint(1, 10))
             _demo_trigger(
                 couple, alex, when, strength=max(1, min(5, round(4.5 - 0.35 * (7 - weeks_ago) + rng.uniform(-1, 1)))),
                 visibility=rng.choice([Visibility.PARTNER] * 3 + [Visibility.PARTNER_AND_THERAPIST] * 3

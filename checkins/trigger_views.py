@@ -20,7 +20,7 @@ from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import partner_required, refuse_unless_post
 from recovery.models import Partner
 
-LISTED_WEEKS = 16
+LISTED_WEEKS = 4
 
 
 def _own_trigger_or_404(request: HttpRequest, pk: int) -> Trigger:

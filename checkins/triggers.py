@@ -140,10 +140,12 @@ def charts_for(user: User, people: list[tuple[int, str]], *, today: date) -> dic
     person, from what the viewer may see; shown once MIN_WEEKS_FOR_CHART weeks have any."""
     from checkins import charts
 
-    start = monday_of(today) - timedelta(weeks=CHART_WEEKS - 1)
-    weeks = per_week(Trigger.objects.visible_to(user), since=start)
+    earliest = monday_of(today) - timedelta(weeks=CHART_WEEKS - 1)
+    weeks = per_week(Trigger.objects.visible_to(user), since=earliest)
     weeks_with_any = {w.monday for person in weeks.values() for w in person}
-    mondays = [start + timedelta(weeks=n) for n in range(CHART_WEEKS)]
+    # From the first week with a trigger (at most CHART_WEEKS back, at least four weeks shown).
+    start = min([*weeks_with_any, monday_of(today) - timedelta(weeks=3)])
+    mondays = [start + timedelta(weeks=n) for n in range((monday_of(today) - start).days // 7 + 1)]
     count_series, strength_series = [], []
     for index, (user_id, name) in enumerate(people, start=1):
         mine = {w.monday: w for w in weeks.get(user_id, [])}
@@ -172,7 +174,7 @@ def charts_for(user: User, people: list[tuple[int, str]], *, today: date) -> dic
         "trigger_charts": [
             pair(
                 "chart-trigger-count", _("Triggers, by week"),
-                _("How many triggers were logged each week (Monday to Sunday), for sixteen weeks."),
+                _("How many triggers were noted each week (Monday to Sunday), up to sixteen weeks."),
                 count_series, 0, top, ticks,
             ),
             pair(

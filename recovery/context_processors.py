@@ -59,10 +59,10 @@ _SECTIONS = {
     "checkins:reviews": "checkins",
     "checkins:reminders": "reminders",
     "profile": "account",
-    "checkins:triggers": "triggers",
-    "checkins:trigger_edit": "triggers",
-    "checkins:dates": "dates",
-    "checkins:date_edit": "dates",
+    "checkins:triggers": "checkins",
+    "checkins:trigger_edit": "checkins",
+    "checkins:dates": "account",
+    "checkins:date_edit": "account",
 }
 
 

@@ -242,8 +242,6 @@ def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_an
         reverse("checkins:check_in"),
         reverse("plans:overview"),
         reverse("care_team"),
-        reverse("checkins:triggers"),
-        reverse("checkins:dates"),
         reverse("checkins:reminders"),
         reverse("profile"),
     }
@@ -277,6 +275,7 @@ SECTIONS = {
         ("checkins:history", []),
         ("checkins:weekly_review", []),
         ("checkins:reviews", []),
+        ("checkins:triggers", []),
     ],
     "Plan": [
         ("plans:overview", []),
@@ -290,6 +289,7 @@ SECTIONS = {
     "Account settings": [
         ("profile", []),
         ("checkins:reminders", []),
+        ("checkins:dates", []),
         ("account_email", []),
         ("account_change_password", []),
         ("mfa_index", []),
