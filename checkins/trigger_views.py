@@ -72,6 +72,14 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
         .filter(local_date__gte=monday_of(today) - timedelta(weeks=LISTED_WEEKS - 1))
         .order_by("-occurred_at")
     )
+    answerable_since = timezone.now() - timedelta(days=triggers.PROMPT_DAYS)
+    for trigger in listed:  # the partner's recent shared ones still open to a word, as in the prompt
+        trigger.answerable = (
+            trigger.author_id != user.pk
+            and trigger.here_at is None
+            and trigger.prompt_closed_at is None
+            and trigger.created_at >= answerable_since
+        )
     people = [(user.pk, _("You"))] + ([(partner.user_id, partner.user.get_short_name())] if partner else [])
     return render(
         request,

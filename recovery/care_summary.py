@@ -91,6 +91,11 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
         if user_id in seats:
             for week in person_weeks:
                 trigger_weeks.setdefault(week.monday, [None] * len(seats))[seats.index(user_id)] = week
+    if trigger_weeks:  # a week with none shared is shown as such, not left out
+        monday = min(trigger_weeks)
+        while monday <= monday_of(today):
+            trigger_weeks.setdefault(monday, [None] * len(seats))
+            monday += timedelta(weeks=1)
     return {
         "couple": couple,
         "trigger_weeks": sorted(trigger_weeks.items(), reverse=True),

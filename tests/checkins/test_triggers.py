@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -194,6 +195,7 @@ def test_who_sees_a_trigger_in_any_form(people, visibility: str, deliver) -> Non
     assert Trigger.objects.visible_to(sam).count() == (10 if partner_sees else 0)
     assert Trigger.objects.visible_to(_fresh(doc)).count() == (10 if therapist_sees else 0)
     assert Trigger.objects.visible_to(outsider).count() == 0
+    assert Trigger.objects.visible_to(AnonymousUser()).count() == 0
     # The partner's pages: the list and its chart, the prompt.
     sam_page = page(_as(sam).get(reverse("checkins:triggers")))
     assert (words in sam_page) == partner_sees
@@ -320,3 +322,13 @@ def test_the_caseload_query_count_does_not_grow_with_triggers(people) -> None:
     make_care_access(other, doc)
     _trigger(other, other.partners.get(seat=1).user, days_ago=3, visibility="therapist")
     assert cost() == few
+
+
+def test_the_trigger_page_offers_i_m_here_only_while_the_prompt_would(people) -> None:
+    couple, alex, sam, _doc = people
+    recent = _trigger(couple, alex, days_ago=1, what_happened="Recent one.")
+    old = _trigger(couple, alex, days_ago=triggers.PROMPT_DAYS + 2, what_happened="Old one.")
+    text = page(_as(sam).get(reverse("checkins:triggers")))
+    assert reverse("checkins:trigger_here", args=[recent.pk]) in text
+    assert reverse("checkins:trigger_here", args=[old.pk]) not in text
+    assert "Old one." in text  # still listed: only the ask has passed
