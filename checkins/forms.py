@@ -135,6 +135,7 @@ class TriggerForm(forms.ModelForm):
         self.fields["visibility"].choices = Visibility.choices
         if self.instance.pk:
             self.initial["occurred_at"] = self.instance.occurred_at.astimezone(zone).replace(tzinfo=None)
+            self.fields["occurred_at"].help_text = _("Your own time.")
 
     def clean_occurred_at(self) -> datetime:
         value: datetime = self.cleaned_data["occurred_at"]
