@@ -26,6 +26,9 @@ def mend(request: HttpRequest) -> dict[str, object]:
         {
             # Which menu to show; called only when the menu is drawn, and cached for the request.
             "in_couple": lambda: membership_of(user) is not None,
+            # The partner's shared triggers waiting for a word (checkins/triggers.py): one query, on partners'
+            # pages only.
+            "trigger_prompts": lambda: _trigger_prompts(user),
             "nav_section": nav_section(request),
             # static/js/mend.js warns before the server ends an idle session (SESSION_COOKIE_AGE, pushed
             # forward by every request) and then leaves for the log-in page.
@@ -36,6 +39,12 @@ def mend(request: HttpRequest) -> dict[str, object]:
         }
     )
     return context
+
+
+def _trigger_prompts(user: object) -> list[object]:
+    from checkins.triggers import open_prompts
+
+    return open_prompts(user)  # type: ignore[arg-type]
 
 
 # The main menu's sections, by URL name: the menu marks the one the page belongs to.
@@ -51,6 +60,10 @@ _SECTIONS = {
     "checkins:reviews": "checkins",
     "checkins:reminders": "reminders",
     "profile": "account",
+    "checkins:triggers": "checkins",
+    "checkins:trigger_edit": "checkins",
+    "checkins:dates": "account",
+    "checkins:date_edit": "account",
 }
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from checkins import dashboard, reminders
+from checkins import dashboard, dates, reminders
 from plans.models import Stage
 from plans.stages import current_stage
 from recovery import couples, invitations, next_action
@@ -66,6 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "plan_stage": Stage.objects.filter(number=stage_number).first(),
             "next": next_action.choose(state),
             "offer_safety_check": user.safety_check_offered_at is None,
+            # Dates that matter within a week (checkins/dates.py): a kind note and a step from the plan.
+            "coming_up": dates.coming_up(user, today=today["today"]),  # type: ignore[arg-type]
             **today,
         },
     )
