@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import DateThatMatters, Holiday, HolidayNote
 from recovery.localtime import local_today
 from recovery.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The note shows from this many days before the date, through the day itself.
 NOTE_DAYS_BEFORE = 7
@@ -24,7 +28,7 @@ HOLIDAY_DATES: dict[str, tuple[int, int]] = {
     Holiday.CHRISTMAS: (12, 25),
     Holiday.NEW_YEARS_EVE: (12, 31),
 }
-HOLIDAY_NAMES = {
+HOLIDAY_NAMES: dict[str, StrOrPromise] = {
     Holiday.VALENTINES: _("Valentine's Day"),
     Holiday.CHRISTMAS: _("Christmas Day"),
     Holiday.NEW_YEARS_EVE: _("New Year's Eve"),

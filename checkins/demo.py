@@ -4,7 +4,7 @@ improving, as recovery does."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from checkins.phq9 import ITEMS
 from checkins.weeks import local_today, monday_of
 from plans.models import Question
 from recovery.access import OwnVisibility, Visibility
-from recovery.models import Couple, Partner
+from recovery.models import Couple, Partner, User
 
 DAYS = 42
 HIGHS = ["We walked after dinner.", "Sam texted when plans changed.", "A quiet, easy evening.", "We laughed at dinner.",
@@ -183,7 +183,7 @@ def seed_demo_triggers(couple: Couple) -> bool:
     return True
 
 
-def _demo_trigger(couple: Couple, author: object, when: object, *, strength: int, visibility: str, what_happened: str,
+def _demo_trigger(couple: Couple, author: User, when: datetime, *, strength: int, visibility: str, what_happened: str,
                   what_helped: str, here: bool = False, closed: bool = False) -> None:  # fmt: skip
     from checkins.triggers import local_date_of
 

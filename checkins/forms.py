@@ -136,10 +136,10 @@ class TriggerForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
 
-    def __init__(self, *args: object, zone: ZoneInfo, **kwargs: object) -> None:
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.zone = zone
-        self.fields["visibility"].choices = Visibility.choices
+        choice_field(self, "visibility").choices = Visibility.choices
         if self.instance.pk:
             self.initial["occurred_at"] = self.instance.occurred_at.astimezone(zone).replace(tzinfo=None)
             self.fields["occurred_at"].help_text = _("Your own time.")
@@ -168,9 +168,9 @@ class DateThatMattersForm(forms.ModelForm):
         }
         error_messages = {"on": {"invalid": _("Enter a date.")}}
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visibility"].choices = DateThatMatters.Visibility.choices
+        choice_field(self, "visibility").choices = DateThatMatters.Visibility.choices
 
 
 class HolidayNotesForm(forms.Form):

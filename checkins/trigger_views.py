@@ -6,7 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,13 +17,13 @@ from checkins.forms import DateThatMattersForm, HolidayNotesForm, TriggerForm
 from checkins.models import DateThatMatters, Trigger
 from checkins.weeks import local_today, monday_of
 from recovery.access import get_visible_or_404, other_partner
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 
 LISTED_WEEKS = 4
 
 
-def _own_trigger_or_404(request: HttpRequest, pk: int) -> Trigger:
+def _own_trigger_or_404(request: PartnerHttpRequest, pk: int) -> Trigger:
     trigger = get_visible_or_404(Trigger, request.user, pk=pk)
     if trigger.author_id != request.user.pk:
         raise Http404
@@ -32,8 +32,8 @@ def _own_trigger_or_404(request: HttpRequest, pk: int) -> Trigger:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def trigger_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def trigger_new(request: PartnerHttpRequest, pk: int | None = None) -> HttpResponse:
+    membership: Partner = request.membership
     user = request.user
     existing = _own_trigger_or_404(request, pk) if pk is not None else None
     zone = ZoneInfo(user.time_zone)
@@ -63,7 +63,7 @@ def trigger_new(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @partner_required
 @require_GET
-def trigger_list(request: HttpRequest) -> HttpResponse:
+def trigger_list(request: PartnerHttpRequest) -> HttpResponse:
     user = request.user
     today = local_today(user)
     partner = other_partner(user)
@@ -95,7 +95,7 @@ def trigger_list(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def trigger_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def trigger_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     trigger = _own_trigger_or_404(request, pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -105,7 +105,7 @@ def trigger_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def trigger_here(request: HttpRequest, pk: int) -> HttpResponse:
+def trigger_here(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     """The partner answers "I'm here". Only a trigger they may see, and not their own."""
     trigger = get_visible_or_404(Trigger, request.user, pk=pk)
     if trigger.author_id == request.user.pk:
@@ -122,7 +122,7 @@ def trigger_here(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def trigger_not_now(request: HttpRequest, pk: int) -> HttpResponse:
+def trigger_not_now(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     trigger = get_visible_or_404(Trigger, request.user, pk=pk)
     if trigger.author_id == request.user.pk:
         raise Http404
@@ -132,7 +132,7 @@ def trigger_not_now(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request))
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: PartnerHttpRequest) -> str:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
@@ -146,9 +146,9 @@ def _back(request: HttpRequest) -> str:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def dates_page(request: HttpRequest) -> HttpResponse:
+def dates_page(request: PartnerHttpRequest) -> HttpResponse:
     """Your dates (and those your partner shared), a form to add one, and the holidays you want a note before."""
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+    membership: Partner = request.membership
     user = request.user
     form = DateThatMattersForm(prefix="date", initial={"visibility": DateThatMatters.Visibility.ONLY_ME})
     holiday_form = HolidayNotesForm(prefix="holidays", initial={"holidays": dates.chosen_holidays(user)})
@@ -181,7 +181,7 @@ def dates_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _own_date_or_404(request: HttpRequest, pk: int) -> DateThatMatters:
+def _own_date_or_404(request: PartnerHttpRequest, pk: int) -> DateThatMatters:
     entry = get_visible_or_404(DateThatMatters, request.user, pk=pk)
     if entry.author_id != request.user.pk:
         raise Http404
@@ -190,7 +190,7 @@ def _own_date_or_404(request: HttpRequest, pk: int) -> DateThatMatters:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def date_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def date_edit(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     entry = _own_date_or_404(request, pk)
     form = DateThatMattersForm(request.POST if request.method == "POST" else None, instance=entry, prefix="date")
     status = 200
@@ -204,7 +204,7 @@ def date_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def date_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def date_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     entry = _own_date_or_404(request, pk)
     if refusal := refuse_unless_post(request):
         return refusal

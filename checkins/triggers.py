@@ -160,13 +160,23 @@ def charts_for(user: User, people: list[tuple[int, str]], *, today: date) -> dic
     highest = max((int(v) for s in count_series for _d, v in s.points), default=0)
     top, ticks = _count_ticks(highest)
 
-    def pair(chart_id: str, title: str, description: str, series: list, y_min: int, y_max: int, y_ticks: list[int]):
-        common = {
-            "title": title, "description": description, "series": series, "start": start, "end": monday_of(today),
-            "y_min": y_min, "y_max": y_max, "y_ticks": y_ticks, "weekly": True,
-        }  # fmt: skip
-        wide = charts.line_chart(chart_id=chart_id, **common)
-        narrow = charts.line_chart(chart_id=f"{chart_id}-narrow", layout=charts.NARROW, **common)
+    def pair(
+        chart_id: str,
+        title: str,
+        description: str,
+        series: list[charts.Series],
+        y_min: int,
+        y_max: int,
+        y_ticks: list[int],
+    ) -> dict[str, object]:
+        def chart(chart_id: str, layout: charts.Layout) -> charts.Chart:
+            return charts.line_chart(
+                chart_id=chart_id, title=title, description=description, series=series, start=start,
+                end=monday_of(today), y_min=y_min, y_max=y_max, y_ticks=y_ticks, weekly=True, layout=layout,
+            )  # fmt: skip
+
+        wide = chart(chart_id, charts.WIDE)
+        narrow = chart(f"{chart_id}-narrow", charts.NARROW)
         return {"title": title, "chart": replace(wide, narrow=narrow)}
 
     return {

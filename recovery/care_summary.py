@@ -89,8 +89,8 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
     trigger_weeks: dict[date, list[triggers.TriggerWeek | None]] = {}
     for user_id, person_weeks in by_person.items():
         if user_id in seats:
-            for week in person_weeks:
-                trigger_weeks.setdefault(week.monday, [None] * len(seats))[seats.index(user_id)] = week
+            for trigger_week in person_weeks:
+                trigger_weeks.setdefault(trigger_week.monday, [None] * len(seats))[seats.index(user_id)] = trigger_week
     if trigger_weeks:  # a week with none shared is shown as such, not left out
         monday = min(trigger_weeks)
         while monday <= monday_of(today):

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from recovery.access import membership_of
+
+if TYPE_CHECKING:
+    from checkins.models import Trigger
+    from recovery.models import User
 
 # The idle warning shows this long before the session ends (less when the timeout itself is short).
 IDLE_WARNING_SECONDS = 120
@@ -41,10 +47,10 @@ def mend(request: HttpRequest) -> dict[str, object]:
     return context
 
 
-def _trigger_prompts(user: object) -> list[object]:
+def _trigger_prompts(user: User) -> list[Trigger]:
     from checkins.triggers import open_prompts
 
-    return open_prompts(user)  # type: ignore[arg-type]
+    return open_prompts(user)
 
 
 # The main menu's sections, by URL name: the menu marks the one the page belongs to.

@@ -67,7 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "next": next_action.choose(state),
             "offer_safety_check": user.safety_check_offered_at is None,
             # Dates that matter within a week (checkins/dates.py): a kind note and a step from the plan.
-            "coming_up": dates.coming_up(user, today=today["today"]),  # type: ignore[arg-type]
+            "coming_up": dates.coming_up(user, today=today["today"]),
             **today,
         },
     )
