@@ -301,6 +301,19 @@ def _without_refresh(route: Route) -> None:
     route.fulfill(response=response, body=body)
 
 
+# A form sent back with a summary of its errors puts the focus there (static/js/mend.js).
+FOCUS_ON_SUMMARY = """() => !document.querySelector('main [data-error-summary]')
+    || document.activeElement === document.querySelector('main [data-error-summary]')"""
+
+
+def _quick_exit_comes_first(page: Page) -> bool:
+    """Quick exit is the first thing Tab reaches on a page just opened."""
+    page.keyboard.press("Tab")
+    first = page.evaluate("() => document.activeElement.classList.contains('quick-exit__button')")
+    page.evaluate("() => document.activeElement.blur()")
+    return first
+
+
 def _send_empty(page: Page, selector: str, by_button: bool) -> Response | None:
     """Send the form with its typed fields emptied and the browser's own checks off: the server's errors."""
     form = page.locator(selector).first
@@ -375,12 +388,16 @@ def _visit_page(page: Page, url: str, role: str, label: str, visit: Visit, found
             status = response.status if response else None
             found.problems.append(f"{role} {label} {width}: {url} answered {status}, ended at {page.url}")
         _check(page, response, role, label, width, found)
+        if not visit.leaves and not _quick_exit_comes_first(page):
+            found.problems.append(f"{role} {label} {width}: the first Tab doesn't reach Quick exit")
         if role in visit.errors:
             response = _send_empty(page, visit.form, visit.by_button)
             if response is None or response.status != 400:
                 status = response.status if response else None
                 found.problems.append(f"{role} {label} {width}: sent empty, expected 400, got {status}")
             _check(page, response, role, label + "-error", width, found)
+            if not page.evaluate(FOCUS_ON_SUMMARY):
+                found.problems.append(f"{role} {label} {width}: sent empty, focus isn't on the error summary")
 
 
 def _visit_as(browser: Browser, base: str, role: str, samples: dict[str, str], found: Findings) -> None:
