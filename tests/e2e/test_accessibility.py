@@ -282,6 +282,7 @@ def _check(page: Page, response: Response | None, role: str, name: str, width: s
             lines.append(f"{violation['impact']} {violation['id']}: {node['target']} — {violation['help']}")
     if lines:
         found.violations[f"{state} ({page.url})"] = lines
+    page.evaluate("() => window.scrollTo(0, 0)")  # a sticky header drawn mid-page otherwise (focus may scroll)
     page.screenshot(path=str(OUT / f"{state}.png"), full_page=True)
     if html is not None:
         saved = OUT / "html" / f"{role}-{name}.html"
