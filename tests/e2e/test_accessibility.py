@@ -18,6 +18,7 @@ which REQUIRE_SERVICES=1 (CI) turns into a failure.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -211,6 +212,7 @@ def _demo_world() -> dict[str, str]:
     the samples for object URLs."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from django.db.models import Count
 
     from checkins.models import Phq9Response
     from plans.models import AgreementItem, Question, Step
@@ -220,7 +222,7 @@ def _demo_world() -> dict[str, str]:
     from recovery.models import CareTeamAccess, User
     from tests.factories import make_invitation
 
-    call_command("demo", allow_production=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo", allow_production=True, stdout=io.StringIO())
     people = {}
     for email, name in ((LONE, "Lou"), (WAITING, "Wren")):
         person = User.objects.create_user(email=email, password=DEMO_PASSWORD, display_name=name)
@@ -235,7 +237,8 @@ def _demo_world() -> dict[str, str]:
     assert CareTeamAccess.objects.filter(therapist=therapist, couple=couple, ended_at=None).exists()
     stage = current_stage(couple)
     step = Step.objects.filter(stage__number=stage, retired=False).first()
-    question = Question.objects.filter(couple=couple, author=alex).first()
+    # The amended answer: its page shows the most (the first answer, what changed, the answer now).
+    question = Question.objects.filter(couple=couple, author=alex).annotate(n=Count("versions")).order_by("-n")[0]
     item = AgreementItem.objects.filter(couple=couple, status=AgreementItem.Status.IN_FORCE).first()
     ended = CareTeamAccess.objects.filter(therapist=therapist).exclude(ended_at=None).get()
     return {
@@ -364,7 +367,7 @@ def _log_in(page: Page, base: str, role: str, found: Findings) -> None:
             _check(page, page.reload(), role, "mfa-authenticate", width, found)
         for width, size in WIDTHS.items():
             page.set_viewport_size(size)
-            page.locator("main input[name=code]").fill("000000")
+            page.locator("main input[name=code]").fill(f"{(int(_current_code()) + 500_000) % 1_000_000:06d}")
             with page.expect_navigation() as navigation:
                 page.locator("main form[method=post] [type=submit]").first.click()
             if navigation.value.status != 400:
