@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, Response, Route, expect
@@ -111,6 +110,12 @@ PAGES: dict[str, Visit] = {
     # Opened without a place, the page looks once more with the browser's time zone (as the links to it do).
     "checkins:safety_support": Visit(EVERYONE, query="?tz=" + TIME_ZONE),
     "checkins:feels_like_control": Visit(EVERYONE),
+    # A trigger hit (the log and its form, new and changed) and dates that matter.
+    "checkins:triggers": Visit(("alex", "sam", "waiting")),
+    "checkins:trigger_new": Visit(("alex", "sam"), errors=("alex",)),
+    "checkins:trigger_edit": Visit(("alex",)),  # the same form as a new one; emptied, it is still complete
+    "checkins:dates": Visit(("alex", "sam"), errors=("alex",)),
+    "checkins:date_edit": Visit(("alex",), errors=("alex",)),
     # --- the plan ---
     "plans:overview": Visit(("alex", "sam", "waiting")),
     "plans:stage": Visit(("alex", "sam")),
@@ -161,6 +166,10 @@ NOT_VISITED: dict[str, str] = {
     "checkins:reset_pause_link": "POST only: a button on the reminders page",
     "checkins:wellbeing_offer": "POST only: the PHQ-9 offer's buttons",
     "checkins:to_bring": "POST only: the 'to bring to our therapist' toggle",
+    "checkins:trigger_delete": "POST only: a button on the trigger's page",
+    "checkins:trigger_here": "POST only: the partner's answer on the home page ('I'm here')",
+    "checkins:trigger_not_now": "POST only: the partner's answer on the home page ('Not now')",
+    "checkins:date_delete": "POST only: a button on the date's page",
     "plans:ready": "POST only: a button on the plan",
     "plans:ready_take_back": "POST only: a button on the plan",
     "plans:completion_delete": "POST only: a button on a step",
@@ -214,7 +223,7 @@ def _demo_world() -> dict[str, str]:
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from django.db.models import Count
 
-    from checkins.models import Phq9Response
+    from checkins.models import DateThatMatters, Phq9Response, Trigger
     from plans.models import AgreementItem, Question, Step
     from plans.stages import current_stage
     from recovery.access import membership_of
@@ -249,6 +258,8 @@ def _demo_world() -> dict[str, str]:
         "slug": step.slug,
         "pk:plans:question": str(question.pk),
         "pk:plans:agreement_change": str(item.pk),
+        "pk:checkins:trigger_edit": str(Trigger.objects.filter(author=alex).first().pk),
+        "pk:checkins:date_edit": str(DateThatMatters.objects.filter(author=alex).first().pk),
         "pk:checkins:phq9_result": str(Phq9Response.objects.filter(author=alex).first().pk),
         "key": "not-a-real-key",
         "uidb36": "1",
@@ -348,8 +359,9 @@ def _confirm_password(page: Page) -> Response | None:
 
 def _current_code() -> str:
     from recovery.care_demo import DEMO_TOTP_SECRET
+    from recovery.totp import totp_code
 
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, next(yield_hotp_counters_from_time())))
+    return totp_code(DEMO_TOTP_SECRET)
 
 
 def _log_in(page: Page, base: str, role: str, found: Findings) -> None:
