@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from recovery.access import membership_of
+from recovery.sessions import elapsed_since_touch
 
 # The idle warning shows this long before the session ends (less when the timeout itself is short).
 IDLE_WARNING_SECONDS = 120
@@ -27,8 +28,10 @@ def mend(request: HttpRequest) -> dict[str, object]:
             "in_couple": lambda: membership_of(user) is not None,
             "nav_section": nav_section(request),
             # static/js/mend.js warns before the server ends an idle session (SESSION_COOKIE_AGE, pushed
-            # forward by every request) and then leaves for the log-in page.
+            # forward by activity) and then leaves for the log-in page…
             "idle_seconds": idle_seconds,
+            # …counted from the session's last touch, which may be up to a minute ago (recovery/sessions.py).
+            "idle_elapsed_seconds": elapsed_since_touch(request),
             "idle_warning_seconds": warning_seconds,
             "idle_warning_minutes": warning_seconds // 60,
             "draft_key": draft_key(user),

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from checkins import dashboard, reminders
 from plans.models import Stage
 from plans.stages import current_stage
-from recovery import couples, invitations, next_action
+from recovery import couples, invitations, next_action, sessions
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
 from recovery.decorators import partner_required, refuse_unless_post
@@ -353,9 +353,10 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def keep_session_alive(request: HttpRequest) -> HttpResponse:
-    """Answers "Stay logged in" on the idle warning, and typing in a long form: any signed-in request pushes the
-    session's expiry forward (SESSION_SAVE_EVERY_REQUEST), so this only has to answer. An ended session
-    gets the log-in redirect, which tells static/js/mend.js to leave for the log-in page."""
+    """Answers "Stay logged in" on the idle warning, and typing in a long form: pushes the session's expiry
+    forward now (other requests do so at most once a minute: recovery/sessions.py). An ended session gets
+    the log-in redirect, which tells static/js/mend.js to leave for the log-in page."""
+    sessions.touch(request)
     return HttpResponse(status=204)
 
 
