@@ -208,8 +208,8 @@ def _client(user_id: int):  # type: ignore[no-untyped-def]
     return client
 
 
-CHECK_IN = {"mood": "3", "trust": "6", "closeness": "6", "high": "A walk after dinner.", "low": "", "to_talk_through": "",
-            "trigger_note": "", "visibility": "partner"}  # fmt: skip
+CHECK_IN = {"mood": "3", "trust": "6", "closeness": "6", "high": "A walk after dinner.", "low": "",
+            "to_talk_through": "", "trigger_note": "", "visibility": "partner"}  # fmt: skip
 
 
 def _post_body(client, path: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -256,7 +256,6 @@ def _cookie(user_id: int) -> tuple[str, object]:
 def _load(seeded: dict, pages: list[Page], *, duration: int, rounds: int) -> dict[str, list[dict[str, float]]]:
     partner_cookie, partner = _cookie(seeded["year_partner"])
     therapist_cookie, _therapist = _cookie(seeded["therapist_50"])
-    csrf = partner.cookies.get("csrftoken")
     body = _post_body(partner, "/checkins/today/")
     if (csrf := partner.cookies.get("csrftoken")) is not None:
         partner_cookie += f"; csrftoken={csrf.value}"
@@ -269,13 +268,13 @@ def _load(seeded: dict, pages: list[Page], *, duration: int, rounds: int) -> dic
     log = open(tempfile.gettempdir() + "/mend-bench-gunicorn.log", "w")  # noqa: SIM115
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "bench.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "-" if False else "/dev/null"],
+         "--bind", f"127.0.0.1:{PORT}", "--access-logfile", "/dev/null"],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     results: dict[str, list[dict[str, float]]] = {}
     try:
         _wait_for(f"http://127.0.0.1:{PORT}/healthz")
-        for label, path, cookie, method, data in targets:  # each answers as expected before any load
+        for _label, path, cookie, method, data in targets:  # each answers as expected before any load
             status = _status(path, cookie, method, data)
             expected = 302 if method == "POST" else 200
             if status != expected:
@@ -428,9 +427,9 @@ def _report(seeded, pages, counts, load, sweep, *, duration, rounds, quick) -> N
     print()
     size = "quick: 100 couples" if quick else "1,000 couples"
     print(f"Mend at scale ({size} with a year of history; gunicorn 2 workers; wrk -t1 -c4, "
-          f"{rounds} round(s) × {duration} s per page, interleaved)")  # fmt: skip
+          f"{rounds} round(s) x {duration} s per page, interleaved)")  # fmt: skip
     print()
-    header = f"{'page':<24}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'× app':>7}{'× bare':>8}{'errors':>7}   target"
+    header = f"{'page':<24}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'x app':>7}{'x bare':>8}{'errors':>7}   target"
     print(header)
     print("-" * len(header) + "-" * 12)
     if load:
@@ -441,13 +440,14 @@ def _report(seeded, pages, counts, load, sweep, *, duration, rounds, quick) -> N
             if label == "bare floor":
                 target = ""
             elif label == "app floor":
-                target = f"≥ 0.70× bare: {'met' if rps / bare >= 0.7 else 'NOT met'}"
+                target = f"≥ 0.70x bare: {'met' if rps / bare >= 0.7 else 'NOT met'}"
             elif page is not None and page.partner_page:
-                target = f"≥ 0.50× app: {'met' if rps / app >= 0.5 else 'NOT met'}"
+                target = f"≥ 0.50x app: {'met' if rps / app >= 0.5 else 'NOT met'}"
             else:
-                target = f"≥ 0.33× app: {'met' if rps / app >= 0.33 else 'NOT met'}"
+                target = f"≥ 0.33x app: {'met' if rps / app >= 0.33 else 'NOT met'}"
+            errors = int(sum(r["errors"] for r in load[label]))
             print(f"{label:<24}{rps:>8.0f}{mean(label, 'p50'):>8.1f}{mean(label, 'p95'):>8.1f}"
-                  f"{rps / app:>7.2f}{rps / bare:>8.2f}{int(sum(r['errors'] for r in load[label])):>7}   {target}")  # fmt: skip
+                  f"{rps / app:>7.2f}{rps / bare:>8.2f}{errors:>7}   {target}")  # fmt: skip
     print()
     print(f"{'SQL queries per page':<24}{'1 week':>8}{'1 year':>8}   (caseload: 5 couples / 50 couples)")
     for label, (week, year) in counts.items():
@@ -463,12 +463,13 @@ def _report(seeded, pages, counts, load, sweep, *, duration, rounds, quick) -> N
         print(f"  …then ringing the broker for those {last['rung']:,} deliveries (on commit): {last['ring']:.2f} s")
         ratio = sweep[1]["seconds"] / sweep[0]["seconds"]
         same = sweep[2]["seconds"] / sweep[0]["seconds"]
-        print(f"  {sweep[1]['people']:,} vs {sweep[0]['people']:,} people, 1% due: {ratio:.2f}×; "
-              f"same number due: {same:.2f}× (target ≤ 1.5×: {'met' if same <= 1.5 else 'NOT met'} for the same "
+        print(f"  {sweep[1]['people']:,} vs {sweep[0]['people']:,} people, 1% due: {ratio:.2f}x; "
+              f"same number due: {same:.2f}x (target ≤ 1.5x: {'met' if same <= 1.5 else 'NOT met'} for the same "
               f"due, {'met' if ratio <= 1.5 else 'NOT met'} at 1% due)")  # fmt: skip
         total = last["seconds"] + last["ring"]
         print(
-            f"  {last['due']:,} due swept and rung in {total:.1f} s (target ≤ 60 s: {'met' if total <= 60 else 'NOT met'})"
+            f"  {last['due']:,} due swept and rung in {total:.1f} s "
+            f"(target ≤ 60 s: {'met' if total <= 60 else 'NOT met'})"
         )
         worst = max(r["per_batch"] for r in sweep)
         print(

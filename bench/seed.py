@@ -1,5 +1,5 @@
 """Seeds the benchmark's database at scale with bulk inserts: couples with a year of check-ins, weekly
-reviews, plan completions, questions and PHQ-9s; therapists with 20–50 couples each. Deterministic
+reviews, plan completions, questions and PHQ-9s; therapists with 20-50 couples each. Deterministic
 (a fixed random seed), so two runs on the same schema measure the same data."""
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def _history(found: list[tuple[Couple, User, User]], days: int, rng: random.Rand
             flush()
     flush(force=True)
     questions, answers = [], []
-    for couple, hurt, involved in found:
+    for couple, hurt, _involved in found:
         for n in range(min(10, max(1, days // 30))):
             questions.append(Question(couple=couple, author=hurt, text=f"Question {n} about that time.",
                                       visibility="partner"))  # fmt: skip
@@ -142,7 +142,7 @@ def _history(found: list[tuple[Couple, User, User]], days: int, rng: random.Rand
                     answered_on=today - timedelta(days=30 * n),
                     visibility=OwnVisibility.ME_AND_THERAPIST,
                     **{item.key: rng.randint(0, 2) for item in ITEMS},
-                )  # fmt: skip
+                )
             )
     Phq9Response.objects.bulk_create(phq9, batch_size=BATCH)
     counts["PHQ-9s"] = len(phq9)
@@ -165,7 +165,7 @@ def _therapists(count: int, couples: list[Couple], sizes: list[int], rng: random
                     token_hash=f"bench-{couple.pk}-{therapist.pk}",
                     expires_at=now,
                     accepted_at=now - timedelta(days=20),
-                )  # fmt: skip
+                )
             )
     seat1 = dict(Partner.objects.filter(seat=1, couple__in=couples).values_list("couple_id", "user_id"))
     seat2 = dict(Partner.objects.filter(seat=2, couple__in=couples).values_list("couple_id", "user_id"))
@@ -191,7 +191,7 @@ def seed(*, couples: int, therapists: int, rng_seed: int = 14) -> Seeded:
     counts = _history(year, 365, rng, today)
     for key, value in _history(week, 7, rng, today).items():
         counts[key] += value
-    # 50 therapists with 20–50 couples (fewer in a quick run); one with 4 + the week couple = 5, one with 50.
+    # 50 therapists with 20-50 couples (fewer in a quick run); one with 4 + the week couple = 5, one with 50.
     year_couples = [c for c, _h, _i in year]
     top = min(50, len(year_couples))
     sizes = [4, top] + [rng.randint(min(20, top), top) for _ in range(therapists - 2)]
