@@ -19,11 +19,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from allauth.usersessions import app_settings as usersessions_settings
+from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 
-TOUCH_EVERY = 60  # seconds
+TOUCH_EVERY = 60  # seconds; a tenth of the timeout when that is shorter (a test's 10-second timeout, say)
 TOUCHED = "_mend_touched"  # when the session was last touched (epoch seconds): its expiry counts from here
 _TOUCHING = "_mend_touching"  # on the request: this one touches the session
 
@@ -36,6 +37,10 @@ class SessionStore(db.SessionStore):
         if "modification" not in kwargs and touched is not None:
             kwargs["modification"] = datetime.fromtimestamp(touched, UTC)
         return super().get_expiry_date(**kwargs)
+
+
+def touch_every() -> int:
+    return max(1, min(TOUCH_EVERY, settings.SESSION_COOKIE_AGE // 10))
 
 
 def touch(request: HttpRequest) -> None:
@@ -57,7 +62,7 @@ class ThrottledSessionMiddleware(SessionMiddleware):
         super().process_request(request)
         request._mend_session_key = request.session.session_key  # type: ignore[attr-defined]
         session = request.session
-        if session.session_key and not session.is_empty() and time.time() - session.get(TOUCHED, 0) >= TOUCH_EVERY:
+        if session.session_key and not session.is_empty() and time.time() - session.get(TOUCHED, 0) >= touch_every():
             touch(request)
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
