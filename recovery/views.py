@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from checkins import dashboard, reminders
-from plans.models import Stage
+from plans import content_cache
 from plans.stages import current_stage
 from recovery import couples, invitations, next_action, sessions
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
@@ -63,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "couple": membership.couple,
             "partner": partner,
             "open_invitation": open_invitation,
-            "plan_stage": Stage.objects.filter(number=stage_number).first(),
+            "plan_stage": content_cache.plan().by_number.get(stage_number),
             "next": next_action.choose(state),
             "offer_safety_check": user.safety_check_offered_at is None,
             **today,
