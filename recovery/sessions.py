@@ -51,7 +51,8 @@ def touch(request: HttpRequest) -> None:
 
 def elapsed_since_touch(request: HttpRequest) -> int:
     """Seconds since the session's expiry was last pushed forward (0 if this request does it)."""
-    touched = request.session.get(TOUCHED)
+    session = getattr(request, "session", None)  # none on a request built by hand (RequestFactory)
+    touched = session.get(TOUCHED) if session is not None else None
     return 0 if touched is None else max(0, int(time.time() - touched))
 
 
