@@ -8,15 +8,42 @@ PORT ?= 8000
 # `make run` uses the embedded defaults: SQLite and the filesystem broker under var/, console e-mail.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test install lint format migrate demo clean drill bench
+.PHONY: run test install lint format migrate demo clean drill bench lock upgrade
 
-$(STAMP): pyproject.toml
+# Installs are reproducible: every package, pip and setuptools included, comes from a lock file with hashes
+# (requirements/dev.lock: the runtime plus the dev extra; requirements/prod.lock: the runtime alone, e.g.
+# `make install LOCK=requirements/prod.lock` on a server). pyproject.toml keeps the compatible ranges;
+# `make lock` turns them into the lock files, `make upgrade` moves every pin to the newest allowed release.
+LOCK ?= requirements/dev.lock
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+	--no-emit-find-links --no-emit-index-url
+
+$(STAMP): $(LOCK) pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# The accessibility test's checkers (axe-core, the Nu HTML checker) come from npm; without Node.js this step
+# is left out and `make run` works as before (the test then skips, or fails under REQUIRE_SERVICES=1).
+NODE_STAMP := node_modules/.package-lock.json
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm not found: the accessibility test's checkers are not installed (apt-get install nodejs npm)"; fi
+
+install: $(STAMP) $(NODE_STAMP)
+
+# Runs pip-compile (in the venv: the dev lock has it). Keeps every pin that still fits pyproject.toml's
+# ranges; the dev lock is constrained by the prod lock, so both name the same versions.
+lock: install
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) \
+		-o requirements/prod.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_ARGS) --extra dev \
+		-c requirements/prod.lock -o requirements/dev.lock pyproject.toml
+
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 migrate: install
 	mkdir -p var

@@ -264,7 +264,13 @@ class Drill:
             time.sleep(1)
 
     def outcome(
-        self, number: int, title: str, people: list[Person], fault_end: float, story: list[str], **extra: set[str]
+        self,
+        number: int,
+        title: str,
+        people: list[Person],
+        fault_end: float,
+        story: list[str],
+        accept_then_die: set[str] | None = None,
     ) -> Outcome:
         self.settle(people, fault_end)
         return Outcome(
@@ -276,7 +282,7 @@ class Drill:
             arrivals=self.arrivals(people),
             statuses=self.statuses(people),
             attempts=self.attempts(people),
-            **extra,
+            accept_then_die=accept_then_die or set(),
         )
 
 

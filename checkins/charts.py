@@ -249,7 +249,7 @@ def _values_in_range(s: Series, start: date, end: date) -> dict[date, float]:
 
 
 def _y_axis(scale: _Scale, y_ticks: Iterable[float]) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for tick in sorted(set(y_ticks)):
         if not scale.y_min <= tick <= scale.y_max:
             continue
@@ -277,7 +277,7 @@ def _y_axis(scale: _Scale, y_ticks: Iterable[float]) -> list[str]:
 
 
 def _x_axis(scale: _Scale, label_format: str, weekly: bool) -> list[str]:
-    parts = [
+    parts: list[str] = [
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>',
             scale.left,
@@ -353,7 +353,7 @@ def _series(
     dense: bool,
 ) -> list[str]:
     colour = SERIES_COLOURS[s.css_class]
-    parts = [format_html('<g class="series {}">', s.css_class)]
+    parts: list[str] = [format_html('<g class="series {}">', s.css_class)]
     for segment in _segments(list(by_date), max_gap):
         if len(segment) < 2:
             continue  # a lone point is shown by its marker alone
@@ -425,7 +425,7 @@ def _legend(series: Sequence[Series], threshold_label: str, layout: Layout = WID
     an entry that would run past the right edge starts a new row. Returns the parts and the rows used."""
     if not series and not threshold_label:
         return [], 1
-    parts = ['<g class="chart-legend">']
+    parts: list[str] = ['<g class="chart-legend">']
     x, y, rows = float(layout.left), layout.legend_y, 1
 
     def place(text: str) -> tuple[float, int]:

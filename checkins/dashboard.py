@@ -8,6 +8,8 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
+from typing import Any
 
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
@@ -67,7 +69,7 @@ def check_in_milestones(own_dates: set[date], both_shared_weeks: list[date]) -> 
     return reached
 
 
-def home_context(membership: Partner, partner: Partner | None) -> dict[str, object]:
+def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]:
     """Today, the partner's shared entries and the charts, as the viewer may see them: three queries,
     however long the history."""
     user = membership.user
@@ -160,20 +162,20 @@ def couple_charts(
             ]
 
         drawn = series(points)
-        common = {"title": title, "series": drawn, "end": today, "y_min": y_min, "y_max": y_max, "y_ticks": ticks}
-        wide = charts.line_chart(
+        chart = partial(
+            charts.line_chart, title=title, series=drawn, end=today, y_min=y_min, y_max=y_max, y_ticks=ticks
+        )
+        wide = chart(
             chart_id=f"chart-{field}",
             description=_("%(measure)s, each day, for eight weeks.") % {"measure": measure},
             start=start,
-            **common,
         )
-        narrow = charts.line_chart(
+        narrow = chart(
             chart_id=f"chart-{field}-narrow",
             description=_("%(measure)s, each day, for the last four weeks. The table has all eight.")
             % {"measure": measure},
             start=narrow_start,
             layout=charts.NARROW,
-            **common,
         )
         return {"title": title, "chart": replace(wide, narrow=narrow)}
 

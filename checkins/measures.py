@@ -164,9 +164,9 @@ def reliable_change(
     """Better, worse or no reliable change of `latest` against the person's own `first` CSI-4 total (higher
     is more satisfied), or None while the published inputs are missing (then nothing is to be shown)."""
     source = CSI4_RELIABILITY if published is _FROM_MODULE else published
-    if source is None:
+    if not isinstance(source, PublishedReliability):  # None: the published inputs are missing
         return None
-    index = reliable_change_index(first, latest, source)  # type: ignore[arg-type]
+    index = reliable_change_index(first, latest, source)
     if index > RC_CRITICAL_VALUE:
         return ReliableChange.BETTER
     if index < -RC_CRITICAL_VALUE:

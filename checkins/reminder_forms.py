@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import formats
@@ -33,7 +34,7 @@ class ReminderSettingsForm(forms.Form):
         label=_("E-mail me when our weekly reviews are ready to read together"), required=False
     )
 
-    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.latest_pause = today + timedelta(days=MAX_PAUSE_DAYS)

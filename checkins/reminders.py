@@ -44,7 +44,7 @@ MAX_PAUSE_DAYS = 365
 def reminders_for(user: User) -> dict[str, Reminder]:
     """The person's two reminders, created (on, at the defaults) the first time they're asked for."""
     existing = {r.kind: r for r in Reminder.objects.filter(user=user)}
-    defaults = {
+    defaults: dict[str, dict[str, Any]] = {
         Reminder.Kind.DAILY_CHECK_IN: {"local_time": DEFAULT_DAILY_TIME, "weekday": None},
         Reminder.Kind.WEEKLY_REVIEW: {"local_time": DEFAULT_WEEKLY_TIME, "weekday": DEFAULT_WEEKDAY},
     }

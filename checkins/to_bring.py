@@ -8,15 +8,15 @@ taken off again (after the session, say); it is a reminder, not part of the reco
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import DailyCheckIn, ToBring, WeeklyReview
 from plans.models import Question
 from recovery.access import Visibility, get_visible_or_404
-from recovery.models import Partner
+from recovery.models import Partner, User
 
-KINDS: dict[str, type[Model]] = {"check-in": DailyCheckIn, "review": WeeklyReview, "question": Question}
+Entry = DailyCheckIn | WeeklyReview | Question
+KINDS: dict[str, type[Entry]] = {"check-in": DailyCheckIn, "review": WeeklyReview, "question": Question}
 _FIELD = {"check-in": "check_in", "review": "review", "question": "question"}
 
 
@@ -24,7 +24,7 @@ class ToBringError(Exception):
     """Why it can't be marked; shown as it is."""
 
 
-def entry_for(kind: str, pk: int, user: object) -> Model:
+def entry_for(kind: str, pk: int, user: User) -> Entry:
     """The entry, if this person may see it (404 otherwise, as for anything of another couple's)."""
     from django.http import Http404
 
@@ -34,19 +34,19 @@ def entry_for(kind: str, pk: int, user: object) -> Model:
     return get_visible_or_404(model, user, pk=pk)
 
 
-def may_mark(entry: Model, membership: Partner) -> bool:
-    if entry.visibility != Visibility.PARTNER_AND_THERAPIST:  # type: ignore[attr-defined]
+def may_mark(entry: Entry, membership: Partner) -> bool:
+    if entry.visibility != Visibility.PARTNER_AND_THERAPIST:
         return False
     if isinstance(entry, Question):
         return entry.couple_id == membership.couple_id
-    return entry.author_id == membership.user_id  # type: ignore[attr-defined]
+    return entry.author_id == membership.user_id
 
 
-def is_marked(kind: str, entry: Model, membership: Partner) -> bool:
+def is_marked(kind: str, entry: Entry, membership: Partner) -> bool:
     return ToBring.objects.filter(marked_by=membership.user, **{_FIELD[kind]: entry}).exists()
 
 
-def toggle(*, kind: str, entry: Model, membership: Partner) -> bool:
+def toggle(*, kind: str, entry: Entry, membership: Partner) -> bool:
     """Mark it, or take the mark off; returns whether it is marked now."""
     if not may_mark(entry, membership):
         raise ToBringError(_("Only entries you've shared with your therapist can be brought to a session."))

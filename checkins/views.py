@@ -21,7 +21,7 @@ from checkins.reminder_forms import ReminderSettingsForm
 from checkins.weeks import local_today, week_start_for
 from recovery import safety
 from recovery.access import other_partner
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 
 LOWEST_MOOD = min(value for value, _label in MOOD_CHOICES)
@@ -29,8 +29,8 @@ LOWEST_MOOD = min(value for value, _label in MOOD_CHOICES)
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def check_in(request: HttpRequest) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def check_in(request: PartnerHttpRequest) -> HttpResponse:
+    membership: Partner = request.membership
     user = request.user
     earliest, today = entries.check_in_dates(user)
     on = earliest if request.GET.get("day") == "yesterday" else today
@@ -74,7 +74,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_GET
-def history(request: HttpRequest) -> HttpResponse:
+def history(request: PartnerHttpRequest) -> HttpResponse:
     user = request.user
     _earliest, today = entries.check_in_dates(user)
     recent = list(
@@ -83,7 +83,7 @@ def history(request: HttpRequest) -> HttpResponse:
         .select_related("author")
         .order_by("-local_date", "author_id")
     )
-    marked = to_bring.marked_ids(request.membership)["check-in"]  # type: ignore[attr-defined]
+    marked = to_bring.marked_ids(request.membership)["check-in"]
     for entry in recent:
         entry.bring_marked = entry.pk in marked
     return render(request, "checkins/history.html", {"entries": recent, "partner": other_partner(user)})
@@ -91,8 +91,8 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def weekly_review(request: HttpRequest) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def weekly_review(request: PartnerHttpRequest) -> HttpResponse:
+    membership: Partner = request.membership
     user = request.user
     week = week_start_for(user)
     existing = WeeklyReview.objects.filter(author=user, week_start=week).first()
@@ -146,10 +146,10 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_GET
-def reviews(request: HttpRequest) -> HttpResponse:
+def reviews(request: PartnerHttpRequest) -> HttpResponse:
     user = request.user
     past = list(WeeklyReview.objects.visible_to(user).select_related("author").order_by("-week_start", "author_id"))
-    marked = to_bring.marked_ids(request.membership)["review"]  # type: ignore[attr-defined]
+    marked = to_bring.marked_ids(request.membership)["review"]
     for review in past:
         review.bring_marked = review.pk in marked
     return render(
@@ -231,7 +231,7 @@ def safety_support(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def reminder_settings(request: HttpRequest) -> HttpResponse:
+def reminder_settings(request: PartnerHttpRequest) -> HttpResponse:
     user = request.user
     current = reminders.reminders_for(user)
     prefs = emails.settings_for(user)
@@ -255,7 +255,7 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def reset_pause_link(request: HttpRequest) -> HttpResponse:
+def reset_pause_link(request: PartnerHttpRequest) -> HttpResponse:
     if refusal := refuse_unless_post(request):
         return refusal
     emails.reset_pause_token(request.user)

@@ -36,8 +36,8 @@ def offer_due(user: User, *, today: date | None = None) -> bool:
     offer = Phq9Offer.objects.filter(user=user).first()
     if offer is not None and not offer.offered:
         return False
-    put_off = offer is not None and offer.not_now_at is not None
-    if put_off and (today - local_date_of(offer.not_now_at, user)).days < phq9.OFFER_EVERY_DAYS:  # type: ignore[union-attr]
+    put_off_at = offer.not_now_at if offer is not None else None
+    if put_off_at is not None and (today - local_date_of(put_off_at, user)).days < phq9.OFFER_EVERY_DAYS:
         return False
     last = Phq9Response.objects.filter(author=user).order_by("-answered_on").values_list("answered_on", flat=True)
     latest = last.first()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ class Phq9Form(forms.Form):
     """The nine questions with the published answers, the optional difficulty question, and who may see it.
     Nothing is pre-chosen: an untouched question is a question not answered."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in phq9.ITEMS:
             self.fields[item.key] = forms.TypedChoiceField(

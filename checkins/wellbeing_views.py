@@ -16,7 +16,7 @@ from checkins.models import Phq9Response
 from checkins.wellbeing_forms import OfferForm, Phq9Form
 from recovery.access import get_visible_or_404
 from recovery.caseload import sparkline
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 
 
@@ -29,7 +29,7 @@ def _crisis_context(request: HttpRequest) -> dict[str, object]:
 
 @partner_required
 @require_GET
-def wellbeing_home(request: HttpRequest) -> HttpResponse:
+def wellbeing_home(request: PartnerHttpRequest) -> HttpResponse:
     trend = wellbeing.own_trend(request.user)
     return render(
         request,
@@ -48,8 +48,8 @@ def wellbeing_home(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def phq9_form(request: HttpRequest) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def phq9_form(request: PartnerHttpRequest) -> HttpResponse:
+    membership: Partner = request.membership
     form = Phq9Form(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -76,7 +76,7 @@ def phq9_form(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_GET
-def phq9_result(request: HttpRequest, pk: int) -> HttpResponse:
+def phq9_result(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     response = get_visible_or_404(Phq9Response, request.user, pk=pk)
     return render(
         request,
@@ -87,7 +87,7 @@ def phq9_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_POST
-def wellbeing_offer(request: HttpRequest) -> HttpResponse:
+def wellbeing_offer(request: PartnerHttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if action == "not_now":
         wellbeing.not_now(request.user)
@@ -110,8 +110,8 @@ def wellbeing_offer(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def to_bring_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def to_bring_toggle(request: PartnerHttpRequest, kind: str, pk: int) -> HttpResponse:
+    membership: Partner = request.membership
     entry = to_bring.entry_for(kind, pk, request.user)
     if refusal := refuse_unless_post(request):
         return refusal

@@ -150,6 +150,7 @@ def parse_plan(raw: dict[str, Any], *, check_load: bool = True) -> PlanContent:
     version = raw.get("version")
     if not isinstance(version, int) or version < 1:
         errors.append("version must be a positive whole number")
+        version = 0
     if not errors:
         _check_follows(stages, errors)
         _check_carry_over(stages, errors, complete=check_load)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext_lazy
 from plans.agreement import DEFAULT_REVIEW_WEEKS, REVIEW_WEEKS
 from plans.models import AgreementItem
 from recovery.access import Visibility
+from recovery.forms import choice_field
 
 
 class CompletionForm(forms.Form):
@@ -23,14 +25,14 @@ class CompletionForm(forms.Form):
         label=_("Who can see this"), choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.PARTNER
     )
 
-    def __init__(self, *args: object, earliest: date, latest: date, private: bool = False, **kwargs: object) -> None:
+    def __init__(self, *args: Any, earliest: date, latest: date, private: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.earliest, self.latest = earliest, latest
         self.fields["done_on"].initial = latest
         self.fields["done_on"].widget.attrs.update({"min": earliest.isoformat(), "max": latest.isoformat()})
         if private:
             # The private safety check: only ever "only me".
-            self.fields["visibility"].choices = [(Visibility.ONLY_ME, Visibility.ONLY_ME.label)]
+            choice_field(self, "visibility").choices = [(Visibility.ONLY_ME, Visibility.ONLY_ME.label)]
             self.fields["visibility"].initial = Visibility.ONLY_ME
 
     def clean_done_on(self) -> date:

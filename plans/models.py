@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -323,7 +325,7 @@ class AddedOnly(Exception):
 
 
 class AddedOnlyQuerySet(CoupleAndTherapistQuerySet):
-    def update(self, **kwargs: object) -> int:
+    def update(self, **kwargs: Any) -> int:
         raise AddedOnly("questions and answers are never edited: add an amendment instead")
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -334,13 +336,13 @@ class _AddedOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A guard, not logic: the record only grows (PostgreSQL refuses an UPDATE too, see the migration).
         if not self._state.adding:
             raise AddedOnly(f"{type(self).__name__} rows are never edited")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AddedOnly(f"{type(self).__name__} rows are never removed one by one")
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +44,7 @@ class AnswerForm(forms.Form):
         help_text=_("You can take this back later only by adding to your answer, and the change will show."),
     )
 
-    def __init__(self, *args: object, amending: bool, **kwargs: object) -> None:
+    def __init__(self, *args: Any, amending: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not amending:
             del self.fields["note"]

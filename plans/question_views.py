@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -14,19 +14,19 @@ from plans.models import Question, Source
 from plans.question_forms import AnswerForm, QuestionForm
 from plans.sensitive import FULL_ACCOUNTING_SOURCES, asks_for_sexual_detail
 from recovery.access import Visibility, get_visible_or_404, other_partner
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 
 
-def _initial_visibility(request: HttpRequest) -> str:
+def _initial_visibility(request: PartnerHttpRequest) -> str:
     preferred = request.user.default_visibility
     return preferred if preferred == Visibility.PARTNER_AND_THERAPIST else Visibility.PARTNER
 
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def question_list(request: HttpRequest) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def question_list(request: PartnerHttpRequest) -> HttpResponse:
+    membership: Partner = request.membership
     can_ask = questions.may_ask(membership)
     form = QuestionForm(
         request.POST if request.method == "POST" else None, initial={"visibility": _initial_visibility(request)}
@@ -67,7 +67,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _before_sending(request: HttpRequest, form: QuestionForm, *, similar: list[Question], sexual: bool) -> HttpResponse:
+def _before_sending(
+    request: PartnerHttpRequest, form: QuestionForm, *, similar: list[Question], sexual: bool
+) -> HttpResponse:
     """The question isn't sent yet: first the earlier, similar question with its answer, and/or the note on
     sexual detail. The words stay in the form; "Send it" sends them as they are."""
     data = request.POST.copy()
@@ -79,7 +81,7 @@ def _before_sending(request: HttpRequest, form: QuestionForm, *, similar: list[Q
             "form": QuestionForm(data),
             "similar": questions.threads_for(request.user, similar),
             "sexual": sexual,
-            "state": stages.couple_state(request.membership.couple),  # type: ignore[attr-defined]
+            "state": stages.couple_state(request.membership.couple),
             "sources": list(Source.objects.filter(key__in=FULL_ACCOUNTING_SOURCES).order_by("title")),
         },
     )
@@ -87,15 +89,15 @@ def _before_sending(request: HttpRequest, form: QuestionForm, *, similar: list[Q
 
 @partner_required
 @require_GET
-def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def question_detail(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     question = get_visible_or_404(Question, request.user, pk=pk)
     return _detail(request, question)
 
 
 def _detail(
-    request: HttpRequest, question: Question, form: AnswerForm | None = None, status: int = 200
+    request: PartnerHttpRequest, question: Question, form: AnswerForm | None = None, status: int = 200
 ) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+    membership: Partner = request.membership
     (thread,) = questions.threads_for(request.user, [question])
     answers = question.author_id != request.user.pk
     if form is None and answers:
@@ -122,7 +124,7 @@ def _detail(
 
 
 @partner_required
-def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def question_answer(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     question = get_visible_or_404(Question, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal

@@ -47,18 +47,19 @@ def say_ready(*, couple: Couple, user: User) -> ReadyResult:
         Couple.objects.select_for_update().get(pk=couple.pk)  # one stage decision at a time per couple
         state = couple_state(couple)
         action = progress.action_for(state, user.pk)
-        if action is None:
+        next_stage = state.next_stage
+        if action is None or next_stage is None:
             raise StageError(_("There is no next stage to get ready for just now."))
         Readiness.objects.update_or_create(
-            couple=couple, user=user, defaults={"for_stage": state.next_stage, "at": timezone.now()}
+            couple=couple, user=user, defaults={"for_stage": next_stage, "at": timezone.now()}
         )
         state = couple_state(couple)
         if not progress.opens_next(state):
             if action == progress.Action.READY:
                 _tell_the_other(couple, user, state)
             return ReadyResult(action=action, opened=None)
-        _move(couple=couple, by=user, to=state.next_stage, reason=StageChange.Reason.OPENED)
-        return ReadyResult(action=action, opened=state.next_stage)
+        _move(couple=couple, by=user, to=next_stage, reason=StageChange.Reason.OPENED)
+        return ReadyResult(action=action, opened=next_stage)
 
 
 def _tell_the_other(couple: Couple, user: User, state: progress.CoupleState) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,22 +26,22 @@ from plans.models import (
 )
 from recovery import safety
 from recovery.access import get_visible_or_404, other_partner
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.localtime import local_date_of, local_today
-from recovery.models import Partner, User
+from recovery.models import Couple, Partner, User
 
 RECENT_COMPLETIONS = 7
 
 
-def _context(request: HttpRequest) -> dict:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def _context(request: PartnerHttpRequest) -> dict:
+    membership: Partner = request.membership
     state = stages.couple_state(membership.couple)
     return {"membership": membership, "partner": other_partner(request.user), "state": state}
 
 
 @partner_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     state: progress.CoupleState = ctx["state"]
     couple = ctx["membership"].couple
@@ -50,9 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         Completion.objects.visible_to(request.user).filter(author=request.user).values_list("step_id", flat=True)
     )
     today = completions.local_today(request.user)
-    openings = [
-        (local_date_of(change.at, request.user), change.to_stage, change.to_stage_title) for change in _openings(couple)
-    ]
+    openings = [(local_date_of(change.at, request.user), change.to_stage, title) for change, title in _openings(couple)]
     reached = milestones.milestones(
         started_on=stages.plan_started_on(couple, request.user.time_zone), stage_openings=openings, today=today
     )
@@ -90,22 +88,21 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/overview.html", ctx)
 
 
-def _current_stage_since(couple: object) -> datetime | None:
+def _current_stage_since(couple: Couple) -> datetime | None:
     latest = StageChange.objects.filter(couple=couple).order_by("-at", "-pk").first()
     return latest.at if latest else None
 
 
-def _openings(couple: object) -> list[StageChange]:
-    changes = list(StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED))
+def _openings(couple: Couple) -> list[tuple[StageChange, str]]:
+    """Each stage opening with the title of the stage it opened."""
+    changes = StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED)
     titles = content_cache.plan().titles
-    for change in changes:
-        change.to_stage_title = titles.get(change.to_stage, "")
-    return changes
+    return [(change, titles.get(change.to_stage, "")) for change in changes]
 
 
 @partner_required
 @require_GET
-def stage_detail(request: HttpRequest, number: int) -> HttpResponse:
+def stage_detail(request: PartnerHttpRequest, number: int) -> HttpResponse:
     stage = content_cache.plan().by_number.get(number)
     if stage is None:
         raise Http404
@@ -134,7 +131,7 @@ def stage_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def step_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def step_detail(request: PartnerHttpRequest, slug: str) -> HttpResponse:
     step = content_cache.plan().by_slug.get(slug)
     if step is None:
         raise Http404
@@ -196,7 +193,7 @@ def _later_changes(step: Step) -> list[tuple[str, str]]:
 
 
 @partner_required
-def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def completion_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     completion = get_visible_or_404(Completion, request.user, pk=pk, author=request.user)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -207,10 +204,10 @@ def completion_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def ready(request: HttpRequest) -> HttpResponse:
+def ready(request: PartnerHttpRequest) -> HttpResponse:
     if refusal := refuse_unless_post(request):
         return refusal
-    couple = request.membership.couple  # type: ignore[attr-defined]
+    couple = request.membership.couple
     try:
         result = stages.say_ready(couple=couple, user=request.user)
     except stages.StageError as exc:
@@ -229,17 +226,17 @@ def ready(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def ready_take_back(request: HttpRequest) -> HttpResponse:
+def ready_take_back(request: PartnerHttpRequest) -> HttpResponse:
     if refusal := refuse_unless_post(request):
         return refusal
-    stages.take_back_ready(couple=request.membership.couple, user=request.user)  # type: ignore[attr-defined]
+    stages.take_back_ready(couple=request.membership.couple, user=request.user)
     messages.success(request, _("Taken back. Nothing has changed."))
     return redirect("plans:overview")
 
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def step_back(request: HttpRequest) -> HttpResponse:
+def step_back(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     if request.method == "POST":
         try:
@@ -259,7 +256,7 @@ def step_back(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_GET
-def timeline(request: HttpRequest) -> HttpResponse:
+def timeline(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     ctx["changes"] = list(StageChange.objects.visible_to(request.user).select_related("by").order_by("-at", "-pk"))
     ctx["titles"] = content_cache.plan().titles
@@ -268,7 +265,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def table_of_trust(request: HttpRequest) -> HttpResponse:
+def table_of_trust(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     form = RitualForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -296,7 +293,7 @@ def table_of_trust(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
+def ritual_done(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     ritual = get_visible_or_404(Ritual, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -314,7 +311,7 @@ def ritual_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def ritual_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def ritual_archive(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     ritual = get_visible_or_404(Ritual, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -327,7 +324,7 @@ def ritual_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def transparency(request: HttpRequest) -> HttpResponse:
+def transparency(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     form = AgreementForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -366,7 +363,7 @@ def _asks_whom(item: AgreementItem, viewer: User, partner: User | None) -> str:
 
 
 @partner_required
-def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_end(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -383,7 +380,7 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def agreement_keep(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_keep(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -397,7 +394,7 @@ def agreement_keep(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_decide(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -415,7 +412,7 @@ def agreement_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_withdraw(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -430,7 +427,7 @@ def agreement_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def agreement_change(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_change(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     item = get_visible_or_404(AgreementItem, request.user, pk=pk, status=AgreementItem.Status.IN_FORCE)
     ctx = _context(request)
     form = AgreementForm(
@@ -452,7 +449,7 @@ def agreement_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def wish_notes(request: HttpRequest) -> HttpResponse:
+def wish_notes(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     is_open = wishnotes.wish_notes_open(ctx["state"].current)
     form = WishNoteForm(request.POST if request.method == "POST" and is_open else None)

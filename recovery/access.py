@@ -18,8 +18,9 @@ only of entries shared "with our therapist too" (`can_read_text`); never "only m
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
@@ -31,18 +32,27 @@ if TYPE_CHECKING:
     from recovery.models import Couple, Partner, User
 
 _MEMBERSHIP_CACHE = "_mend_membership"
-_UNSET = object()
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Authored(Protocol):
+    """An entry someone wrote and chose who sees: a check-in, a weekly review, a question…"""
+
+    @property
+    def author_id(self) -> int: ...
+
+    @property
+    def visibility(self) -> str: ...
 
 
 def membership_of(user: User | AnonymousUser) -> Partner | None:
     """The person's current membership (couple not ended), cached on the user for the request."""
     if not user.is_authenticated:
         return None
-    cached = getattr(user, _MEMBERSHIP_CACHE, _UNSET)
-    if cached is not _UNSET:
-        return cached  # type: ignore[return-value]
+    if hasattr(user, _MEMBERSHIP_CACHE):
+        cached: Partner | None = getattr(user, _MEMBERSHIP_CACHE)
+        return cached
     from recovery.models import Couple, Partner
 
     membership = (
@@ -160,15 +170,15 @@ def get_care_couple_or_404(user: User | AnonymousUser, couple_id: int) -> Couple
     return Couple.objects.get(pk=couple_id)
 
 
-def can_read_text(user: User | AnonymousUser, entry: models.Model) -> bool:
+def can_read_text(user: User | AnonymousUser, entry: Authored) -> bool:
     """Whether the words of an entry (not just its date or scores) may be shown to this person."""
     if not user.is_authenticated:
         return False
-    if entry.author_id == user.pk:  # type: ignore[attr-defined]
+    if entry.author_id == user.pk:
         return True
     if getattr(user, "is_therapist", False):
-        return entry.visibility == Visibility.PARTNER_AND_THERAPIST  # type: ignore[attr-defined]
-    return entry.visibility in (Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST)  # type: ignore[attr-defined]
+        return entry.visibility == Visibility.PARTNER_AND_THERAPIST
+    return entry.visibility in (Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST)
 
 
 def other_partner(user: User) -> Partner | None:
@@ -267,6 +277,28 @@ class RevealedTogetherQuerySet(EntryQuerySet):
         )
 
 
+class TriggerQuerySet(EntryQuerySet):
+    """The trigger log (checkins.Trigger): the author sees all of theirs, the partner those shared with them,
+    and a therapist only those shared "with our therapist too" — a trigger shared with the partner alone
+    is the couple's, not a count on a caseload."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        care = therapist_couple_ids(user)
+        if care:
+            return self.filter(couple_id__in=care, visibility=Visibility.PARTNER_AND_THERAPIST)
+        return super().visible_to(user)
+
+
+class PartnerOnlyQuerySet(CoupleScopedQuerySet):
+    """Entries kept between the two partners at most (dates that matter, fields `author`, `visibility`): the
+    author sees all of theirs, the partner those shared with them, a therapist nothing."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        if getattr(user, "is_therapist", False):
+            return self.none()
+        return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility=Visibility.PARTNER))
+
+
 class OwnVisibility(models.TextChoices):
     """Who may see an entry that is about the person alone (the PHQ-9): never the partner, in any form."""
 
@@ -325,8 +357,10 @@ class ToBringQuerySet(CoupleScopedQuerySet):
 
 def get_visible_or_404(model: type[M], user: User | AnonymousUser, **lookup: Any) -> M:
     """One object the person may see, or 404 (never 403: existence is not disclosed)."""
-    queryset = model._default_manager.visible_to(user)  # type: ignore[attr-defined]
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, CoupleScopedQuerySet):
+        raise TypeError(f"{model.__name__} holds a couple's data but has no visible_to")
     try:
-        return queryset.get(**lookup)
-    except (model.DoesNotExist, ValueError, TypeError) as exc:  # type: ignore[attr-defined]
+        return queryset.visible_to(user).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:  # (model.DoesNotExist is one)
         raise Http404 from exc

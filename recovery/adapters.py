@@ -38,7 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return self._pending_invitation_url(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
-    def get_email_verification_redirect_url(self, email_address) -> str:  # type: ignore[no-untyped-def]
+    def get_email_verification_redirect_url(self, email_address: Any) -> str:
         return self._pending_invitation_url(self.request) or super().get_email_verification_redirect_url(email_address)
 
     def _pending_invitation_url(self, request: HttpRequest) -> str | None:

@@ -11,6 +11,9 @@ Three rules hold on every admin page:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.decorators import secure_admin_login
 from allauth.account.models import EmailAddress
@@ -71,8 +74,9 @@ def require_two_step_sign_in(site: admin.AdminSite) -> None:
             return render(request, "recovery/admin_needs_mfa.html", status=403)
         return admin_login(request, extra_context)
 
-    site.has_permission = has_permission  # type: ignore[method-assign]
-    site.login = secure_admin_login(login)  # type: ignore[method-assign]
+    # Replacing two methods of the one AdminSite instance (a subclass would need its own admin URLs).
+    site.has_permission = has_permission  # type: ignore[method-assign]  # deliberate, see above
+    site.login = secure_admin_login(login)  # type: ignore[method-assign]  # deliberate, see above
 
 
 require_two_step_sign_in(admin.site)
@@ -106,7 +110,13 @@ UNUSABLE_FILTERS = gettext_lazy(
 UNUSABLE_SELECTION = gettext_lazy("The rows chosen for this action can't be found, so nothing was done.")
 
 
-class SafeFilters:
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]  # a mixin for ModelAdmins: type-checked as one
+else:
+    _AdminBase = object
+
+
+class SafeFilters(_AdminBase):
     """For every admin: a change list whose filters, search, page or selection can't be used answers 400.
 
     The admin already turns some bad filters into a redirect to a "Database error" page, but values that
@@ -119,12 +129,12 @@ class SafeFilters:
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         if REFUSED_LOOKUPS & set(lookup.split(LOOKUP_SEP)):
             return False
-        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+        return super().lookup_allowed(lookup, value, request)
 
     def get_changelist_instance(self, request: HttpRequest) -> ChangeList:
         try:
-            with transaction.atomic(using=router.db_for_read(self.model)):  # type: ignore[attr-defined]
-                return super().get_changelist_instance(request)  # type: ignore[misc]
+            with transaction.atomic(using=router.db_for_read(self.model)):
+                return super().get_changelist_instance(request)
         except IncorrectLookupParameters as exc:
             raise UnusableRequest(str(UNUSABLE_FILTERS)) from exc
         except BAD_VALUE_ERRORS as exc:
@@ -132,28 +142,30 @@ class SafeFilters:
                 raise
             raise UnusableRequest(str(UNUSABLE_FILTERS)) from exc
 
-    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+    def response_action(  # (Django 6 adds an `action_location` argument; passed on whatever it is)
+        self, request: HttpRequest, queryset: QuerySet, *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         # Look the chosen rows up once before the action does: ids that can't be ids stop here.
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
         if selected:
             try:
-                with transaction.atomic(using=router.db_for_read(self.model)):  # type: ignore[attr-defined]
+                with transaction.atomic(using=router.db_for_read(self.model)):
                     queryset.filter(pk__in=selected).exists()
             except BAD_VALUE_ERRORS as exc:
                 raise UnusableRequest(str(UNUSABLE_SELECTION)) from exc
-        return super().response_action(request, queryset)  # type: ignore[misc]
+        return super().response_action(request, queryset, *args, **kwargs)
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         try:
-            return super().changelist_view(request, extra_context)  # type: ignore[misc]
+            return super().changelist_view(request, extra_context)
         except UnusableRequest as refusal:
-            opts = self.opts  # type: ignore[attr-defined]
+            opts = self.opts
             context = {
-                **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+                **self.admin_site.each_context(request),
                 "opts": opts,
                 "title": _("This can't be shown"),
                 "explanation": refusal.explanation,
-                "changelist_url": reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist"),  # type: ignore[attr-defined]
+                "changelist_url": reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist"),
             }
             return TemplateResponse(request, "admin/unusable_request.html", context, status=400)
 
@@ -175,7 +187,7 @@ class UserAdmin(SafeFilters, BaseUserAdmin):
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "display_name", "password1", "password2"]})]
 
     def get_deleted_objects(
-        self, objs: QuerySet[User] | list[User], request: HttpRequest
+        self, objs: Sequence[User] | QuerySet[User], request: HttpRequest
     ) -> tuple[list, dict, set, list]:
         """The accounts themselves, and nothing of what the people wrote: not an entry, a kind or a count.
 
@@ -197,8 +209,7 @@ class UserAdmin(SafeFilters, BaseUserAdmin):
 class PartnerInline(admin.TabularInline):
     model = Partner
     extra = 0
-    fields = ["user", "seat", "joined_at", "left_at"]  # not the role: operators don't need to know it
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "seat", "joined_at", "left_at")  # not the role: operators don't need it
     can_delete = False
 
 
@@ -207,8 +218,7 @@ class CoupleAdmin(SafeFilters, admin.ModelAdmin):
     # Read-only: closing a space must go through couples.end_couple, which releases both partners.
     list_display = ["id", "status", "created_at"]
     list_filter = ["status"]
-    fields = ["status", "created_at", "status_changed_at", "status_changed_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("status", "created_at", "status_changed_at", "status_changed_by")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -231,9 +241,8 @@ class DeliveryAdmin(SafeFilters, admin.ModelAdmin):
 
     list_display = ["id", "kind", "period", "status", "attempts", "created_at", "sent_at", "short_error"]
     list_filter = ["status", "kind"]
-    fields = ["kind", "period", "status", "attempts", "created_at", "next_attempt_at", "claimed_at",
-              "sent_at", "expires_at", "error"]  # fmt: skip
-    readonly_fields = fields
+    fields = readonly_fields = ("kind", "period", "status", "attempts", "created_at", "next_attempt_at",
+                                "claimed_at", "sent_at", "expires_at", "error")  # fmt: skip
     ordering = ["-created_at"]
     show_full_result_count = False  # a count of a big outbox table on every page is slow
 

@@ -9,6 +9,7 @@ font that ships inside ReportLab.
 from __future__ import annotations
 
 import functools
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -22,7 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from checkins import phq9
 from recovery.session_brief import Brief, PersonBrief, SinceSource
@@ -63,7 +64,7 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _day(day: object) -> str:
+def _day(day: date) -> str:
     return formats.date_format(day, "j M Y")
 
 
@@ -120,7 +121,7 @@ def phq9_text(person: PersonBrief) -> str:
 
 def render(brief: Brief) -> bytes:
     styles = _styles()
-    story: list[object] = [
+    story: list[Flowable] = [
         _p(_("Session brief: %(names)s") % {"names": brief.names}, styles["title"]),
         _p(
             since_text(brief)

@@ -17,13 +17,13 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recovery import outbox
 from recovery.access import forget_care
+from recovery.decorators import AuthedHttpRequest
 from recovery.invitations import owns_verified_address
 from recovery.link_tokens import LinkTokens, invitation_email_context
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, User
@@ -103,7 +103,7 @@ def consent(*, access: CareTeamAccess, partner: User) -> None:
 def end(*, access: CareTeamAccess, by: User) -> None:
     """Either partner, or the therapist: effective on the therapist's very next request."""
     CareTeamAccess.objects.filter(pk=access.pk, ended_at__isnull=True).update(ended_at=timezone.now(), ended_by=by)
-    if access.therapist_id:
+    if access.therapist is not None:
         forget_care(access.therapist)
 
 
@@ -169,11 +169,11 @@ def access_ended_for(therapist: User, couple_id: int) -> bool:
     )
 
 
-def record_view(request: HttpRequest, couple: Couple, what: str) -> None:
+def record_view(request: AuthedHttpRequest, couple: Couple, what: str) -> None:
     record_views(request, [couple], what)
 
 
-def record_views(request: HttpRequest, couples: list[Couple], what: str) -> None:
+def record_views(request: AuthedHttpRequest, couples: list[Couple], what: str) -> None:
     """One audit row per couple shown: every look a therapist takes is listed for the couple to see."""
     now = timezone.now()
     address = request.META.get("REMOTE_ADDR") or None

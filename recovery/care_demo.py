@@ -7,13 +7,14 @@ import random
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from checkins.demo import csi_items
-from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
+from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from checkins.phq9 import ITEMS
+from checkins.triggers import local_date_of
 from checkins.weeks import local_today, monday_of
 from plans.models import StageChange
 from recovery.access import OwnVisibility
@@ -38,7 +39,12 @@ LAST_SESSION_DAYS_AGO = 7
 
 def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
     if not Authenticator.objects.filter(user=therapist, type=Authenticator.Type.TOTP).exists():
-        TOTP.activate(therapist, DEMO_TOTP_SECRET)
+        # What allauth stores when someone scans the key: the secret, encrypted by the MFA adapter.
+        Authenticator.objects.create(
+            user=therapist,
+            type=Authenticator.Type.TOTP,
+            data={"secret": get_mfa_adapter().encrypt(DEMO_TOTP_SECRET)},
+        )
     if CareTeamAccess.objects.filter(therapist=therapist).exists():
         return
     _grant(couple, therapist, consent="both")
@@ -68,7 +74,23 @@ def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
                 visibility=OwnVisibility.ME_AND_THERAPIST,
                 **{item.key: value for item, value in zip(ITEMS, JORDAN_PHQ9, strict=True)},
             )  # fmt: skip
+            _rising_triggers(jordan, other, rng)
         _grant(other, therapist, consent="one" if state == "pending" else "both", ended=state == "ended")
+
+
+# Jordan's triggers shared with the therapist, per 7-day window, oldest first: rising three weeks running.
+JORDAN_TRIGGERS = [1, 2, 4, 6]
+
+
+def _rising_triggers(jordan: User, couple: Couple, rng: random.Random) -> None:
+    now = timezone.now()
+    for index, count in enumerate(JORDAN_TRIGGERS):
+        for _n in range(count):
+            when = now - timedelta(days=7 * (len(JORDAN_TRIGGERS) - 1 - index) + rng.randint(1, 5))
+            Trigger.objects.create(
+                couple=couple, author=jordan, occurred_at=when, local_date=local_date_of(when, jordan),
+                strength=rng.randint(3, 5), visibility="therapist", created_at=when, here_at=when + timedelta(hours=1),
+            )  # fmt: skip
 
 
 def _couple(hurt_name: str, involved_name: str, password: str) -> Couple:

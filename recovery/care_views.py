@@ -4,6 +4,7 @@ therapist's (accept, caseload, a couple's read-only summary)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -32,9 +33,9 @@ from recovery.access import (
     therapist_couple_ids,
     waiting_care_accesses,
 )
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.invitations import mask_email, owns_verified_address
-from recovery.models import CareTeamAccess, Partner, TherapistProfile
+from recovery.models import CareTeamAccess, Couple, Partner, TherapistProfile
 
 PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
 
@@ -44,7 +45,7 @@ class InviteTherapistForm(forms.Form):
 
 
 class TherapistProfileForm(forms.ModelForm):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["practice"].required = True
 
@@ -62,8 +63,8 @@ class TherapistProfileForm(forms.ModelForm):
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def care_team(request: HttpRequest) -> HttpResponse:
-    membership: Partner = request.membership  # type: ignore[attr-defined]
+def care_team(request: PartnerHttpRequest) -> HttpResponse:
+    membership: Partner = request.membership
     form = InviteTherapistForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -95,7 +96,7 @@ def care_team(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def care_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def care_consent(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     access = get_visible_or_404(CareTeamAccess, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -109,7 +110,7 @@ def care_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @partner_required
-def care_end(request: HttpRequest, pk: int) -> HttpResponse:
+def care_end(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     access = get_visible_or_404(CareTeamAccess, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -120,7 +121,7 @@ def care_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 @require_GET
-def care_seen(request: HttpRequest) -> HttpResponse:
+def care_seen(request: PartnerHttpRequest) -> HttpResponse:
     everything = request.GET.get("all") == "1"
     return render(
         request,
@@ -183,7 +184,7 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def therapist_join(request: HttpRequest) -> HttpResponse:
+def therapist_join(request: AuthedHttpRequest) -> HttpResponse:
     """Therapists' own path: a signed-in person without a couple space adds their practice details."""
     if request.user.is_therapist:
         return redirect("therapist_home")
@@ -207,7 +208,7 @@ def therapist_join(request: HttpRequest) -> HttpResponse:
 def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_therapist:
             raise Http404
         return view(request, *args, **kwargs)
@@ -217,7 +218,7 @@ def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 @therapist_required
 @require_GET
-def therapist_home(request: HttpRequest) -> HttpResponse:
+def therapist_home(request: AuthedHttpRequest) -> HttpResponse:
     mfa_on = has_second_step(request.user)
     summaries = caseload.caseload(request.user) if mfa_on else []
     care.record_views(request, [summary.couple for summary in summaries], care.VIEWED_CASELOAD)
@@ -230,7 +231,7 @@ def therapist_home(request: HttpRequest) -> HttpResponse:
 
 @therapist_required
 @require_GET
-def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
+def therapist_couple(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
         # They knew this couple; say in words that access ended, rather than an unexplained 404.
         return render(request, "recovery/therapist_access_ended.html", status=410)
@@ -240,7 +241,7 @@ def therapist_couple(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @therapist_required
-def therapist_end(request: HttpRequest, couple_id: int) -> HttpResponse:
+def therapist_end(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     couple = get_care_couple_or_404(request.user, couple_id)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -258,18 +259,18 @@ class LastSessionForm(forms.Form):
         label=gettext_lazy("Our last session was on"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: object, today: Any, **kwargs: object) -> None:
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
 
-    def clean_last_session_on(self) -> Any:
+    def clean_last_session_on(self) -> date:
         on = self.cleaned_data["last_session_on"]
         if on > self.today:
             raise forms.ValidationError(gettext_lazy("Choose a date that has passed: today or earlier."))
         return on
 
 
-def _care_couple_or_ended(request: HttpRequest, couple_id: int) -> Any:
+def _care_couple_or_ended(request: AuthedHttpRequest, couple_id: int) -> Couple | HttpResponse:
     """The couple (or the "access ended" page for a therapist who once had it, or a 404)."""
     if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
         return render(request, "recovery/therapist_access_ended.html", status=410)
@@ -278,7 +279,7 @@ def _care_couple_or_ended(request: HttpRequest, couple_id: int) -> Any:
 
 @therapist_required
 @require_GET
-def therapist_brief(request: HttpRequest, couple_id: int) -> HttpResponse:
+def therapist_brief(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     couple = _care_couple_or_ended(request, couple_id)
     if isinstance(couple, HttpResponse):
         return couple
@@ -300,7 +301,7 @@ def therapist_brief(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 @therapist_required
 @require_GET
-def therapist_brief_pdf(request: HttpRequest, couple_id: int) -> HttpResponse:
+def therapist_brief_pdf(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     couple = _care_couple_or_ended(request, couple_id)
     if isinstance(couple, HttpResponse):
         return couple
@@ -314,7 +315,7 @@ def therapist_brief_pdf(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @therapist_required
-def therapist_last_session(request: HttpRequest, couple_id: int) -> HttpResponse:
+def therapist_last_session(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     couple = get_care_couple_or_404(request.user, couple_id)
     if refusal := refuse_unless_post(request):
         return refusal

@@ -1,8 +1,8 @@
 """The therapist's caseload: one summary per couple they may see, most in need of attention first.
 
 Built from a fixed number of queries whatever the number of couples, and only from what the
-therapist may see: shared check-ins and revealed, shared reviews (never "only me" entries, not even
-as a count).
+therapist may see: shared check-ins and revealed, shared reviews, triggers shared "with our therapist too"
+(never "only me" entries, not even as a count).
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from checkins import triggers
 from checkins.change import csi_change
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF, ReliableChange
-from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
+from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids
 from recovery.models import Couple, Partner, User
@@ -46,7 +47,9 @@ class PartnerSummary:
     reliable: ReliableChange | None = None  # latest against the first, once the published inputs are in
     crossed_below: bool = False  # under 13.5 now, and not at the previous review
     self_harm_on: date | None = None  # the latest shared PHQ-9 with item 9 above 0, if recent
-    triggers_14: int = 0
+    triggers_14: int = 0  # triggers logged and shared with the therapist, last 14 days
+    trigger_strength_14: float | None = None  # their mean strength, 1 to 5
+    trigger_weeks: list[int] = field(default_factory=list)  # the last four 7-day windows, oldest first
     trust_this_week: float | None = None
     trust_last_week: float | None = None
     trust_weeks: list[float | None] = field(default_factory=list)  # the last four weeks, oldest first
@@ -54,6 +57,10 @@ class PartnerSummary:
     @property
     def trust_trend(self) -> SafeString:
         return sparkline(self.trust_weeks, high=10, label=_("Trust, week by week"))
+
+    @property
+    def triggers_rising(self) -> bool:
+        return triggers.is_rising(self.trigger_weeks)
 
 
 @dataclass
@@ -69,8 +76,8 @@ class CoupleSummary:
 
 def _check_in_figures(therapist: User, ids: frozenset[int], today: date) -> dict[int, dict[str, Any]]:
     """Per author, over the shared check-ins of the last 28 days, counted in the database: how many in 7 and
-    28 days, the latest date, triggers in 14 days, and the average trust of each of the last four weeks
-    (`trust_0` this week … `trust_3`). One query, one row per person, however long the history."""
+    28 days, the latest date, and the average trust of each of the last four weeks (`trust_0` this week …
+    `trust_3`). One query, one row per person, however long the history."""
     day = timedelta(days=1)
     weeks = {
         f"trust_{week}": Avg(
@@ -87,7 +94,6 @@ def _check_in_figures(therapist: User, ids: frozenset[int], today: date) -> dict
             adherence_7=Count("pk", filter=Q(local_date__gt=today - 7 * day)),
             adherence_28=Count("pk"),
             last_check_in=Max("local_date"),
-            triggers_14=Count("pk", filter=Q(trigger=True, local_date__gt=today - TRIGGER_DAYS * day)),
             **weeks,
         )
     )
@@ -141,6 +147,20 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
         )
     )
 
+    # Triggers shared with the therapist, per person: four weekly counts and the last 14 days, in one grouped query.
+    trigger_counts = {
+        row["author_id"]: row
+        for row in Trigger.objects.visible_to(therapist)
+        .filter(couple_id__in=ids, local_date__gt=today - timedelta(days=7 * triggers.RISING_WEEKS))
+        .values("author_id")
+        .annotate(
+            **triggers.rising_counts_filter(today),
+            last_14=Count("pk", filter=Q(local_date__gt=today - timedelta(days=TRIGGER_DAYS))),
+            strength_14=Avg("strength", filter=Q(local_date__gt=today - timedelta(days=TRIGGER_DAYS))),
+        )
+        .order_by()
+    }
+
     summaries = []
     for couple_id, couple in couples.items():
         history = changes.get(couple_id, [])
@@ -162,14 +182,19 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
             person.adherence_7 = mine.get("adherence_7", 0)
             person.adherence_28 = mine.get("adherence_28", 0)
             person.last_check_in = mine.get("last_check_in")
-            person.triggers_14 = mine.get("triggers_14", 0)
+            counted = trigger_counts.get(member.user_id)
+            if counted:
+                person.triggers_14 = counted["last_14"]
+                strength = counted["strength_14"]
+                person.trigger_strength_14 = round(float(strength), 1) if strength is not None else None
+                person.trigger_weeks = [counted[f"week_{n}"] for n in range(triggers.RISING_WEEKS)]
             person.trust_weeks = [mine.get(f"trust_{week}") for week in reversed(range(4))]
             person.trust_last_week, person.trust_this_week = person.trust_weeks[-2], person.trust_weeks[-1]
-            change = csi_change(reviews.get(member.user_id, []))
-            if change:
-                person.csi_latest, person.csi_first = change.latest, change.first
-                person.csi_change = change.since_previous
-                person.reliable, person.crossed_below = change.reliable, change.crossed_below
+            csi = csi_change(reviews.get(member.user_id, []))
+            if csi:
+                person.csi_latest, person.csi_first = csi.latest, csi.first
+                person.csi_change = csi.since_previous
+                person.reliable, person.crossed_below = csi.reliable, csi.crossed_below
             person.self_harm_on = max(
                 (p.answered_on for p in phq9s if p.author_id == member.user_id and p.needs_crisis_support),
                 default=None,
@@ -198,6 +223,8 @@ def _flags_for(person: PartnerSummary, today: date) -> list[str]:
         flags.append(
             _("%(name)s: crossed below %(cutoff)s since the previous review") % {**name, "cutoff": DISTRESS_CUTOFF}
         )
+    if person.triggers_rising:
+        flags.append(_("%(name)s: triggers rising for three weeks") % name)
     if (
         person.trust_this_week is not None
         and person.trust_last_week is not None

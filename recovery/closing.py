@@ -159,7 +159,7 @@ def _restore_email_context(delivery: Delivery, payload: dict[str, Any]) -> dict[
 
 
 def _restore_still_wanted(delivery: Delivery, payload: dict[str, Any]) -> str:
-    user = User.objects.filter(pk=payload.get("user_id")).first()
+    user = User.objects.filter(pk=payload["user_id"]).first()
     if user is None or user.closed_at is None:
         return "the account was restored or erased"
     return ""

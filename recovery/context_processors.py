@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from recovery.access import membership_of
 from recovery.sessions import elapsed_since_touch
+
+if TYPE_CHECKING:
+    from checkins.models import Trigger
+    from recovery.models import User
 
 # The idle warning shows this long before the session ends (less when the timeout itself is short).
 IDLE_WARNING_SECONDS = 120
@@ -26,6 +33,9 @@ def mend(request: HttpRequest) -> dict[str, object]:
         {
             # Which menu to show; called only when the menu is drawn, and cached for the request.
             "in_couple": lambda: membership_of(user) is not None,
+            # The partner's shared triggers waiting for a word (checkins/triggers.py): one query, on partners'
+            # pages only.
+            "trigger_prompts": lambda: _trigger_prompts(user),
             "nav_section": nav_section(request),
             # static/js/mend.js warns before the server ends an idle session (SESSION_COOKIE_AGE, pushed
             # forward by activity) and then leaves for the log-in page…
@@ -38,6 +48,12 @@ def mend(request: HttpRequest) -> dict[str, object]:
         }
     )
     return context
+
+
+def _trigger_prompts(user: User) -> list[Trigger]:
+    from checkins.triggers import open_prompts
+
+    return open_prompts(user)
 
 
 # The main menu's sections, by URL name: the menu marks the one the page belongs to.
@@ -53,6 +69,10 @@ _SECTIONS = {
     "checkins:reviews": "checkins",
     "checkins:reminders": "reminders",
     "profile": "account",
+    "checkins:triggers": "checkins",
+    "checkins:trigger_edit": "checkins",
+    "checkins:dates": "account",
+    "checkins:date_edit": "account",
 }
 
 
@@ -68,7 +88,7 @@ def nav_section(request: HttpRequest) -> str:
     return "account" if request.path.startswith("/accounts/") else ""
 
 
-def draft_key(user: object) -> str:
+def draft_key(user: AbstractBaseUser) -> str:
     """An AES-256 key (hex) for carrying a half-written form across a log-in after an idle timeout.
 
     The browser holds the encrypted draft only between the timeout and signing in again, and this key
@@ -77,6 +97,6 @@ def draft_key(user: object) -> str:
     """
     return salted_hmac(
         "mend.idle-draft",
-        f"{user.pk}:{user.get_session_auth_hash()}",  # type: ignore[attr-defined]
+        f"{user.pk}:{user.get_session_auth_hash()}",
         algorithm="sha256",
     ).hexdigest()

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from recovery import closing, data_export
 from recovery.access import membership_of, other_partner
+from recovery.decorators import AuthedHttpRequest
 from recovery.forms import CloseAccountForm
 from recovery.models import DataExport
 
@@ -38,7 +39,7 @@ def _durations() -> dict[str, int]:
 @login_required
 @reauthentication_required(allow_get=True)  # reading the page is free; asking for a download is not
 @require_http_methods(["GET", "POST"])
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "prepare":
@@ -59,7 +60,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
     return render(request, "recovery/my_data.html", _my_data_context(request))
 
 
-def _my_data_context(request: HttpRequest) -> dict[str, object]:
+def _my_data_context(request: AuthedHttpRequest) -> dict[str, object]:
     membership = membership_of(request.user)
     return {
         "export": data_export.latest_for(request.user),
@@ -71,7 +72,7 @@ def _my_data_context(request: HttpRequest) -> dict[str, object]:
 @login_required
 @reauthentication_required
 @require_safe
-def data_download(request: HttpRequest, pk: int) -> HttpResponse:
+def data_download(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     export = DataExport.objects.select_related("user").filter(pk=pk, user=request.user).first()
     if export is None:
         return render(request, "recovery/download_gone.html", {"reason": "missing", **_durations()}, status=404)
@@ -85,7 +86,7 @@ def data_download(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
-def account_close(request: HttpRequest) -> HttpResponse:
+def account_close(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     form = CloseAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -107,7 +108,7 @@ def account_close(request: HttpRequest) -> HttpResponse:
 def account_restore(request: HttpRequest, token: str) -> HttpResponse:
     """From the e-mail sent on closing. A GET only asks (mail scanners open links); a POST restores."""
     user = closing.find_restorable(token)
-    if user is None:
+    if user is None or user.closed_at is None:  # (a restorable account is a closed one)
         return render(request, "recovery/restore_problem.html", _durations(), status=410)
     if request.method == "POST":
         try:

@@ -9,8 +9,23 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
 from recovery.access import membership_of
+from recovery.models import Partner, User
 
 View = Callable[..., HttpResponse]
+
+
+class AuthedHttpRequest(HttpRequest):
+    """The request a view behind `login_required` (or `partner_required`, `therapist_required`) receives:
+    its `user` is a signed-in Mend `User`, never `AnonymousUser`. A type for annotations only; Django
+    still builds a plain `HttpRequest`."""
+
+    user: User
+
+
+class PartnerHttpRequest(AuthedHttpRequest):
+    """The request a `partner_required` view receives: also carries the signed-in partner's membership."""
+
+    membership: Partner
 
 
 def partner_required(view: View) -> View:
@@ -18,11 +33,11 @@ def partner_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: PartnerHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         membership = membership_of(request.user)
         if membership is None:
             return redirect("home")
-        request.membership = membership  # type: ignore[attr-defined]
+        request.membership = membership
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -17,6 +17,7 @@ fails is logged and tried again next time, and never holds up the rest.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -150,9 +151,9 @@ def upkeep(now: datetime | None = None) -> dict[str, int]:
     return done
 
 
-def _safely(erase: object, pk: int, what: str, *args: object) -> bool:
+def _safely(erase: Callable[..., object], pk: int, what: str, *args: object) -> bool:
     try:
-        return bool(erase(pk, *args))  # type: ignore[operator]
+        return bool(erase(pk, *args))
     except Exception:
         logger.exception("The %s %s could not be erased; it is tried again next time.", what, pk)
         return False

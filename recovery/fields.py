@@ -32,7 +32,7 @@ class EncryptedTextField(models.TextField):
     @cached_property
     def validators(self) -> list[Any]:
         limit = [validators.MaxLengthValidator(self.max_length)] if self.max_length is not None else []
-        return [*self.default_validators, *self._validators, *limit]
+        return [*super().validators, *limit]
 
     def from_db_value(self, value: str | None, expression: object, connection: object) -> str | None:
         return None if value is None else entry_crypto.decrypt(value)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -8,12 +10,21 @@ from recovery.couples import SITUATIONS
 from recovery.models import User, available_time_zones, validate_time_zone
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field `name`, which has choices (a model field with choices becomes a TypedChoiceField),
+    typed as such so its choices can be narrowed."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a choice field")
+    return field
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(available_time_zones())]
 
 
 class TimeZoneField(forms.ChoiceField):
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Your time zone"))
         kwargs.setdefault(
             "help_text", _("Reminders and daily check-ins follow your local day. We fill this in from your browser.")
@@ -36,7 +47,7 @@ class SignupDetailsForm(forms.Form):
     )
     time_zone = TimeZoneField(initial="UTC")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             # static/js/mend.js fills in the browser's zone on a fresh form (never over a choice made);
@@ -92,7 +103,7 @@ class InvitePartnerForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

@@ -149,7 +149,10 @@ def ring(delivery_ids: Iterable[int], countdown: float | None = None) -> int:
     rung = 0
     for delivery_id in delivery_ids:
         try:
-            send_delivery.apply_async((delivery_id,), countdown=countdown)
+            if countdown is None:
+                send_delivery.apply_async((delivery_id,))
+            else:
+                send_delivery.apply_async((delivery_id,), countdown=countdown)
         except Exception:  # kombu raises many kinds; whatever it is, the row is safe and heal() retries
             logger.warning("The broker refused delivery %s; the outbox will ring again.", delivery_id, exc_info=True)
             _broker_refused_at = timezone.now()

@@ -3,7 +3,7 @@ privacy upkeep (erasure). They load by id and call outbox.py, data_export.py and
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
 from recovery import data_export, erasure, outbox
@@ -21,7 +21,7 @@ DATABASE_RETRY_SECONDS = 5
     ignore_result=True,
     max_retries=DATABASE_RETRIES,
 )
-def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_delivery(self: Task, delivery_id: int) -> str:
     try:
         return outbox.send(delivery_id)
     except (OperationalError, InterfaceError) as exc:

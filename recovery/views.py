@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from checkins import dashboard, reminders
+from checkins import dashboard, dates, reminders
 from plans import content_cache
 from plans.stages import current_stage
 from recovery import couples, invitations, next_action, sessions
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
-from recovery.decorators import partner_required, refuse_unless_post
+from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
 from recovery.middleware import clear_site_data
 from recovery.models import Couple, Invitation
@@ -49,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = dashboard.home_context(membership, partner)
     state = next_action.state_for(
         membership,
-        today=today["today"],  # type: ignore[arg-type]
+        today=today["today"],
         stage_number=stage_number,
         has_partner=partner is not None,
         invitation_open=open_invitation is not None,
@@ -66,6 +66,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "plan_stage": content_cache.plan().by_number.get(stage_number),
             "next": next_action.choose(state),
             "offer_safety_check": user.safety_check_offered_at is None,
+            # Dates that matter within a week (checkins/dates.py): a kind note and a step from the plan.
+            "coming_up": dates.coming_up(user, today=today["today"]),
             **today,
         },
     )
@@ -79,7 +81,7 @@ def _open_invitation(request: HttpRequest) -> Invitation | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     if user.is_therapist or membership_of(user) is not None:
         return redirect("home")
@@ -94,7 +96,9 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("invite_partner")
     status = 400 if form.is_bound else 200
     previous = previous_membership(user)
-    kept_until = previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous else None
+    kept_until = (
+        previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous and previous.left_at else None
+    )
     return render(
         request,
         "recovery/start.html",
@@ -110,8 +114,8 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def invite_partner(request: HttpRequest) -> HttpResponse:
-    couple: Couple = request.membership.couple  # type: ignore[attr-defined]
+def invite_partner(request: PartnerHttpRequest) -> HttpResponse:
+    couple: Couple = request.membership.couple
     if other_partner(request.user) is not None:
         messages.info(request, _("Your partner has already joined your shared space."))
         return redirect("home")
@@ -168,7 +172,7 @@ def _report_sent(request: HttpRequest, invitation: Invitation) -> None:
 
 
 @login_required
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     # The object is found (or 404) before the method is checked: outsiders learn nothing either way.
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
@@ -189,7 +193,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def invitation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_cancel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     invitation = get_visible_or_404(Invitation, request.user, pk=pk)
     if refusal := refuse_unless_post(request):
         return refusal
@@ -272,8 +276,8 @@ def _invitation_problem(request: HttpRequest, code: str, invitation: Invitation 
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def pause(request: HttpRequest) -> HttpResponse:
-    couple: Couple = request.membership.couple  # type: ignore[attr-defined]
+def pause(request: PartnerHttpRequest) -> HttpResponse:
+    couple: Couple = request.membership.couple
     if request.method == "POST":
         try:
             couples.pause_couple(couple=couple, by=request.user)
@@ -288,11 +292,11 @@ def pause(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def resume(request: HttpRequest) -> HttpResponse:
+def resume(request: PartnerHttpRequest) -> HttpResponse:
     if refusal := refuse_unless_post(request):
         return refusal
     try:
-        couples.resume_couple(couple=request.membership.couple, by=request.user)  # type: ignore[attr-defined]
+        couples.resume_couple(couple=request.membership.couple, by=request.user)
     except couples.CoupleError as exc:
         messages.info(request, str(exc))
     else:
@@ -302,8 +306,8 @@ def resume(request: HttpRequest) -> HttpResponse:
 
 @partner_required
 @require_http_methods(["GET", "POST"])
-def end(request: HttpRequest) -> HttpResponse:
-    couple: Couple = request.membership.couple  # type: ignore[attr-defined]
+def end(request: PartnerHttpRequest) -> HttpResponse:
+    couple: Couple = request.membership.couple
     if request.method == "POST":
         try:
             couples.end_couple(couple=couple, by=request.user)
@@ -324,7 +328,7 @@ def end(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
@@ -352,7 +356,7 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def keep_session_alive(request: HttpRequest) -> HttpResponse:
+def keep_session_alive(request: AuthedHttpRequest) -> HttpResponse:
     """Answers "Stay logged in" on the idle warning, and typing in a long form: pushes the session's expiry
     forward now (other requests do so at most once a minute: recovery/sessions.py). An ended session gets
     the log-in redirect, which tells static/js/mend.js to leave for the log-in page."""

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from recovery.care_demo import DEMO_TOTP_SECRET
+from recovery.totp import totp_code
 
 
 class Command(BaseCommand):
@@ -15,4 +15,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("Demo codes are for development: run with DEBUG=1.")
-        self.stdout.write(format_hotp_value(hotp_value(DEMO_TOTP_SECRET, next(yield_hotp_counters_from_time()))))
+        self.stdout.write(totp_code(DEMO_TOTP_SECRET))
