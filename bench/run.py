@@ -28,6 +28,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +120,7 @@ def _database(db_name: str, couples: int, therapists: int, *, reseed: bool) -> d
         with conn.cursor() as cursor:
             cursor.execute("SELECT to_regclass('bench_seed') IS NOT NULL")
             row = None
-            if cursor.fetchone()[0]:
+            if (exists_row := cursor.fetchone()) and exists_row[0]:
                 cursor.execute("SELECT key, seeded FROM bench_seed")
                 row = cursor.fetchone()
         conn.close()
@@ -198,7 +199,7 @@ def _pages(seeded: dict) -> list[Page]:
     ]
 
 
-def _client(user_id: int):  # type: ignore[no-untyped-def]
+def _client(user_id: int) -> Any:
     from django.test import Client
 
     from recovery.models import User
@@ -212,7 +213,7 @@ CHECK_IN = {"mood": "3", "trust": "6", "closeness": "6", "high": "A walk after d
             "to_talk_through": "", "trigger_note": "", "visibility": "partner"}  # fmt: skip
 
 
-def _post_body(client, path: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _post_body(client: Any, path: str) -> dict[str, str]:
     html = client.get(path).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     assert token, f"no form token on {path}"
@@ -248,7 +249,7 @@ def _query_counts(seeded: dict, pages: list[Page]) -> dict[str, tuple[int, int]]
 # --- load ------------------------------------------------------------------------------------------------
 
 
-def _cookie(user_id: int) -> tuple[str, object]:
+def _cookie(user_id: int) -> tuple[str, Any]:
     client = _client(user_id)
     return f"sessionid={client.cookies['sessionid'].value}", client
 
@@ -304,7 +305,7 @@ def _wait_for(url: str) -> None:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
@@ -342,7 +343,7 @@ def _wrk(path: str, cookie: str, method: str, data: str, *, seconds: int) -> dic
 # --- the sweep -------------------------------------------------------------------------------------------
 
 
-def _sweeps(*, quick: bool) -> list[dict[str, object]]:
+def _sweeps(*, quick: bool) -> list[dict[str, Any]]:
     """Reminder sweeps over people in active couples, in a transaction rolled back at the end (the seeded
     database is left as it was). The broker's doorbells are rung on commit, so they are timed apart."""
     from datetime import time as clock
@@ -382,7 +383,7 @@ def _sweeps(*, quick: bool) -> list[dict[str, object]]:
         )
         made.extend(u.pk for u in users)
 
-    def run(label: str, due: int) -> dict[str, object]:
+    def run(label: str, due: int) -> dict[str, Any]:
         # Only the rows the last sweep moved go back: rewriting all 100,000 each time would leave the partial
         # index full of dead entries (nothing vacuums inside the transaction) and time that instead.
         later = now + timedelta(hours=3)
@@ -425,7 +426,17 @@ def _sweeps(*, quick: bool) -> list[dict[str, object]]:
 # --- the report ------------------------------------------------------------------------------------------
 
 
-def _report(seeded, pages, counts, load, sweep, *, duration, rounds, quick) -> None:  # type: ignore[no-untyped-def]
+def _report(
+    seeded: dict,
+    pages: list[Page],
+    counts: dict[str, tuple[int, int]],
+    load: dict[str, list[dict[str, float]]],
+    sweep: list[dict[str, Any]],
+    *,
+    duration: int,
+    rounds: int,
+    quick: bool,
+) -> None:
     def mean(label: str, key: str) -> float:
         return statistics.fmean(r[key] for r in load[label])
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
@@ -85,7 +86,7 @@ def _history(found: list[tuple[Couple, User, User]], days: int, rng: random.Rand
         for rows, model, key in ((check_ins, DailyCheckIn, "check-ins"), (reviews, WeeklyReview, "weekly reviews"),
                                  (completions, Completion, "completions")):  # fmt: skip
             if rows and (force or len(rows) >= BATCH):
-                model.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=model is Completion)
+                model.objects.bulk_create(cast(list[Any], rows), batch_size=BATCH, ignore_conflicts=model is Completion)
                 counts[key] += len(rows)
                 rows.clear()
 
@@ -198,7 +199,9 @@ def seed(*, couples: int, therapists: int, rng_seed: int = 14) -> Seeded:
     staff = _therapists(therapists, year_couples, sizes, rng)
     # The year couple signed in as is in the 50-couple caseload; the week couple in the 5-couple one too.
     big = staff[1]
-    year_couple = CareTeamAccess.objects.filter(therapist=big).order_by("pk").first().couple
+    first_access = CareTeamAccess.objects.filter(therapist=big).order_by("pk").first()
+    assert first_access is not None
+    year_couple = first_access.couple
     week_couple = week[0][0]
     small = staff[0]
     CareTeamAccess.objects.create(

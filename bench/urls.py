@@ -11,6 +11,7 @@ from recovery.urls import urlpatterns as mend_urlpatterns
 @login_required
 def floor(request: HttpRequest) -> HttpResponse:
     """An authenticated page doing one query of its own: the least any signed-in page can cost."""
+    assert request.user.pk is not None  # signed in
     name = User.objects.filter(pk=request.user.pk).values_list("display_name", flat=True).first()
     return HttpResponse(f"Hello {name}", content_type="text/plain")
 

@@ -2,6 +2,8 @@
 middleware (what `startproject` writes) instead of Mend's — the bare framework floor, in the same server."""
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
@@ -34,6 +36,6 @@ mend_app = get_wsgi_application()
 bare_app = BareHandler()
 
 
-def application(environ, start_response):  # type: ignore[no-untyped-def]
+def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
     app = bare_app if environ.get("PATH_INFO", "").startswith("/bench/bare/") else mend_app
     return app(environ, start_response)

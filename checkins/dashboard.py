@@ -87,9 +87,11 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     drawn = SimpleLazyObject(
         lambda: couple_charts(check_ins=check_ins, reviews=reviews, people=people, start=start, today=today)
     )
-    chart_context = {
-        name: SimpleLazyObject(lambda name=name: drawn[name]) for name in ("charts", "csi_chart_title", "csi_chart")
-    }
+
+    def part(name: str) -> SimpleLazyObject:
+        return SimpleLazyObject(lambda: drawn[name])
+
+    chart_context = {name: part(name) for name in ("charts", "csi_chart_title", "csi_chart")}
     both_weeks = _weeks_both_shared(user.pk, reviews)
     milestones = check_in_milestones(own_all_dates, both_weeks)
     return {

@@ -209,6 +209,7 @@ def _sweep_batch(due: list[Reminder], now: datetime, failed: set[int]) -> list[i
             [
                 Delivery(user_id=r.user_id, kind=r.kind, period=period, expires_at=expires)
                 for r, period, expires in fresh
+                if expires is not None  # always set with a period
             ],
             ignore_conflicts=True,  # the database's once-only rule has the last word
         )

@@ -8,6 +8,7 @@ Read-only: the objects are shared by every request of the process, so nothing ma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import uuid4
 
@@ -23,7 +24,7 @@ _kept: dict[str, object] = {"version": None, "content": None}
 
 @dataclass(frozen=True)
 class PlanContent:
-    stages: list[Stage]  # by number; `stage.steps.all()` holds its current steps; `step_count` counts all
+    stages: Sequence[Stage]  # by number; `stage.steps.all()` holds its current steps; `step_count` counts all
     by_number: dict[int, Stage]
     titles: dict[int, str]
     steps: list[Step]  # every current (not retired) step, by stage and position, with its stage

@@ -103,13 +103,12 @@ def _check_in_figures(therapist: User, ids: frozenset[int], today: date) -> dict
 def _csi_series(therapist: User, ids: frozenset[int]) -> dict[int, list[tuple[date, int]]]:
     """Per author, the (week, CSI-4 total) of their first shared review and their latest two: all that the
     change against the first score and across the line needs, without reading every review ever written."""
-    by_author = {"partition_by": [F("author_id")]}
     rows = (
         WeeklyReview.objects.visible_to(therapist)
         .filter(couple_id__in=ids)
         .annotate(
-            newest=Window(RowNumber(), order_by=F("week_start").desc(), **by_author),
-            oldest=Window(RowNumber(), order_by=F("week_start").asc(), **by_author),
+            newest=Window(RowNumber(), partition_by=[F("author_id")], order_by=F("week_start").desc()),
+            oldest=Window(RowNumber(), partition_by=[F("author_id")], order_by=F("week_start").asc()),
         )
         .filter(Q(newest__lte=2) | Q(oldest=1))
         .values_list("author_id", "week_start", *(item.key for item in CSI4_ITEMS))

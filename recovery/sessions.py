@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from allauth.usersessions import app_settings as usersessions_settings
 from django.conf import settings
@@ -32,7 +33,7 @@ _TOUCHING = "_mend_touching"  # on the request: this one touches the session
 class SessionStore(db.SessionStore):
     """The database session, expiring the idle timeout after its last touch, whenever it is written."""
 
-    def get_expiry_date(self, **kwargs):  # type: ignore[no-untyped-def]
+    def get_expiry_date(self, **kwargs: Any) -> datetime:
         touched = self.get(TOUCHED)
         if "modification" not in kwargs and touched is not None:
             kwargs["modification"] = datetime.fromtimestamp(touched, UTC)
