@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` uses the embedded defaults: SQLite and the filesystem broker under var/, console e-mail.
 RUN_ENV := DEBUG=1
 
-.PHONY: run test install lint format migrate demo clean drill lock upgrade
+.PHONY: run test install lint format migrate demo clean drill bench lock upgrade
 
 # Installs are reproducible: every package, pip and setuptools included, comes from a lock file with hashes
 # (requirements/dev.lock: the runtime plus the dev extra; requirements/prod.lock: the runtime alone, e.g.
@@ -66,6 +66,13 @@ test: install
 # Not part of `make test`. `make drill DRILL_ARGS=--quick` shortens the long outages; `--only N` runs one.
 drill: install
 	DEBUG=1 $(BIN)/python bench/faults.py $(DRILL_ARGS)
+
+# The speed benchmark (bench/run.py): seeds PostgreSQL at scale (kept between runs), serves with gunicorn,
+# loads every page with wrk and prints the table. Not part of `make test`. About 20 minutes;
+# `make bench BENCH_ARGS=--quick` takes a few. Needs PostgreSQL, Redis and wrk (apt-get install -y wrk).
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: sudo apt-get install -y wrk"; exit 1; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,12 +4,15 @@ partner's shared entries, charts and milestones. Everything is read through visi
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from checkins import charts
@@ -80,7 +83,15 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     partner_name = partner.user.get_short_name() if partner else ""
 
     people = [(user.pk, _("You"))] + ([(partner.user_id, partner_name)] if partner else [])
-    chart_context = couple_charts(check_ins=check_ins, reviews=reviews, people=people, start=start, today=today)
+    # Drawn only if the page's cached copy (keyed by exactly what they draw) is missing or stale.
+    drawn = SimpleLazyObject(
+        lambda: couple_charts(check_ins=check_ins, reviews=reviews, people=people, start=start, today=today)
+    )
+
+    def part(name: str) -> SimpleLazyObject:
+        return SimpleLazyObject(lambda: drawn[name])
+
+    chart_context = {name: part(name) for name in ("charts", "csi_chart_title", "csi_chart")}
     both_weeks = _weeks_both_shared(user.pk, reviews)
     milestones = check_in_milestones(own_all_dates, both_weeks)
     return {
@@ -94,12 +105,35 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
         "streak": streak(own_all_dates, today),
         "partner_recent": sorted(theirs, key=lambda c: c.local_date, reverse=True)[:5],
         **chart_context,
+        "charts_key": _charts_key(user.pk, people, check_ins, reviews, start, today),
         # Counted from what the viewer may see: a partner's "only me" entries make no chart appear.
         "show_daily_charts": sum(1 for c in check_ins if c.local_date >= start) >= MIN_CHECK_INS_FOR_TRENDS,
         "show_csi_chart": bool(reviews),
         "dipped": _dipped(own, today),
         "recent_check_in_milestones": [m for m in milestones if (today - m.on).days < RECENT_MILESTONE_DAYS],
     }
+
+
+def _charts_key(
+    user_id: int,
+    people: list[tuple[int, str]],
+    check_ins: list[DailyCheckIn],
+    reviews: list[WeeklyReview],
+    start: date,
+    today: date,
+) -> str:
+    """What the home page's charts are drawn from, as a cache key: the same key draws the same charts, so a
+    cached copy is never stale (any new, edited, hidden or removed entry gives another key)."""
+    drawn_from = (
+        user_id,
+        get_language(),
+        people,
+        start,
+        today,
+        sorted((c.author_id, c.local_date, c.trust, c.closeness, c.mood) for c in check_ins),
+        sorted((r.author_id, r.week_start, r.csi_total) for r in reviews),
+    )
+    return hashlib.sha256(repr(drawn_from).encode()).hexdigest()
 
 
 def couple_charts(

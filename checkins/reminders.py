@@ -4,25 +4,29 @@ The sweep (beat runs it every minute) reads only due rows through a partial inde
 `select_for_update(skip_locked=True)` in batches, skips people who already did that period's entry or
 whose space or reminders are paused, queues one outbox delivery per (person, kind, local period) —
 unique in the database — and advances `next_due_at`. Its cost grows with the number of reminders due,
-not with the number of people. Each reminder is swept in a savepoint of its own: one that raises is
-logged and left for the next minute, and never rolls back or holds up anyone else's.
+not with the number of people, and each batch of up to 500 is handled as a set: a fixed dozen or so
+statements whatever is due (set-based reads, one `bulk_create(ignore_conflicts=True)`, one bulk update).
+A row whose own work raises is logged and left for the next minute; if the batch fails as a set (in the
+database), it is swept again one reminder per savepoint, so one bad row never rolls back or holds up
+anyone else's.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from checkins.due import next_due, period_of
 from checkins.emails import already_done, reminder_expires_at, space_is_active
-from checkins.models import NotificationSettings, Reminder
+from checkins.models import DailyCheckIn, NotificationSettings, Reminder, WeeklyReview
 from recovery import outbox
-from recovery.models import User
+from recovery.models import Couple, Delivery, Partner, User
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +61,18 @@ def reminders_for(user: User) -> dict[str, Reminder]:
     return existing
 
 
-def compute_next_due(reminder: Reminder, user: User, after: datetime) -> datetime | None:
+_LOOK_UP = object()
+
+
+def compute_next_due(
+    reminder: Reminder, user: User, after: datetime, prefs: NotificationSettings | object | None = _LOOK_UP
+) -> datetime | None:
+    """The next due instant after `after`; `prefs` saves the look-up when the caller already read them."""
     if not reminder.enabled:
         return None
-    prefs = NotificationSettings.objects.filter(user=user).first()
+    if prefs is _LOOK_UP:
+        prefs = NotificationSettings.objects.filter(user=user).first()
+    assert prefs is None or isinstance(prefs, NotificationSettings)
     if prefs and prefs.paused_until:
         # Nothing until the day after the pause ends, in the person's own time zone.
         zone = ZoneInfo(user.time_zone)
@@ -119,18 +131,129 @@ def sweep(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> list[int
                 .exclude(pk__in=failed)
                 .order_by("next_due_at")[:batch_size]
             )
-            for reminder in due:
+            if due:
                 try:
-                    with transaction.atomic():  # a savepoint: one bad row rolls back only itself
-                        delivery_id = _sweep_one(reminder, now)
+                    with transaction.atomic():  # a savepoint: if the set-based path fails, nothing of it stays
+                        queued += _sweep_batch(due, now, failed)
                 except Exception:
-                    logger.exception("Reminder %s could not be swept; it is tried again next minute.", reminder.pk)
-                    failed.add(reminder.pk)
-                    continue
-                if delivery_id is not None:
-                    queued.append(delivery_id)
+                    logger.warning("A batch of %s reminders failed as a set; sweeping them one by one.", len(due),
+                                   exc_info=True)  # fmt: skip
+                    queued += _sweep_one_by_one([r for r in due if r.pk not in failed], now, failed)
         if len(due) < batch_size:
             return queued
+
+
+def _sweep_one_by_one(due: list[Reminder], now: datetime, failed: set[int]) -> list[int]:
+    """The fallback: each reminder in a savepoint of its own, so one bad row never holds up the others."""
+    queued = []
+    for reminder in due:
+        try:
+            with transaction.atomic():
+                delivery_id = _sweep_one(reminder, now)
+        except Exception:
+            logger.exception("Reminder %s could not be swept; it is tried again next minute.", reminder.pk)
+            failed.add(reminder.pk)
+            continue
+        if delivery_id is not None:
+            queued.append(delivery_id)
+    return queued
+
+
+def _sweep_batch(due: list[Reminder], now: datetime, failed: set[int]) -> list[int]:
+    """One batch in a fixed number of statements, whatever is due: who is in an active space, who already
+    did the entry, who paused; the deliveries inserted together (the unique constraint keeps them once
+    only); every `next_due_at` advanced in one UPDATE. A row whose Python work raises (a time zone no longer
+    known, say) is left as it was, logged, and retried next minute."""
+    user_ids = {r.user_id for r in due}
+    active = set(
+        Partner._default_manager.filter(user_id__in=user_ids, left_at__isnull=True, couple__status=Couple.Status.ACTIVE)
+        .filter(
+            Exists(
+                Partner._default_manager.filter(couple=OuterRef("couple"), left_at__isnull=True).exclude(
+                    user=OuterRef("user")
+                )
+            )
+        )
+        .values_list("user_id", flat=True)
+    )
+    prefs = {p.user_id: p for p in NotificationSettings.objects.filter(user_id__in=user_ids)}
+    plans: list[tuple[Reminder, str | None, datetime | None, datetime | None]] = []
+    for reminder in due:
+        try:
+            assert reminder.next_due_at is not None
+            zone = reminder.user.time_zone
+            period = expires = None
+            if now - reminder.next_due_at <= STALE_AFTER and reminder.user_id in active:
+                period = period_of(kind=reminder.kind, due=reminder.next_due_at, zone_name=zone)
+                expires = reminder_expires_at(kind=reminder.kind, period=period, user=reminder.user)
+            after = max(now, reminder.next_due_at)
+            next_at = compute_next_due(reminder, reminder.user, after, prefs=prefs.get(reminder.user_id))
+        except Exception:
+            logger.exception("Reminder %s could not be swept; it is tried again next minute.", reminder.pk)
+            failed.add(reminder.pk)
+            continue
+        plans.append((reminder, period, expires, next_at))
+    wanted = [(r, period, expires) for r, period, expires, _n in plans if period is not None]
+    done = _already_done([(r, period) for r, period, _e in wanted])
+    wanted = [(r, period, expires) for r, period, expires in wanted if (r.user_id, r.kind, period) not in done]
+    queued: list[int] = []
+    if wanted:
+        keys = {(r.user_id, r.kind, period) for r, period, _e in wanted}
+        existing = set(
+            Delivery.objects.filter(
+                user_id__in={k[0] for k in keys}, kind__in={k[1] for k in keys}, period__in={k[2] for k in keys}
+            ).values_list("user_id", "kind", "period")
+        )
+        fresh = [(r, period, expires) for r, period, expires in wanted if (r.user_id, r.kind, period) not in existing]
+        Delivery.objects.bulk_create(
+            [
+                Delivery(user_id=r.user_id, kind=r.kind, period=period, expires_at=expires)
+                for r, period, expires in fresh
+                if expires is not None  # always set with a period
+            ],
+            ignore_conflicts=True,  # the database's once-only rule has the last word
+        )
+        fresh_keys = {(r.user_id, r.kind, period) for r, period, _e in fresh}
+        if fresh_keys:
+            rows = Delivery.objects.filter(
+                user_id__in={k[0] for k in fresh_keys},
+                kind__in={k[1] for k in fresh_keys},
+                period__in={k[2] for k in fresh_keys},
+            ).values_list("pk", "user_id", "kind", "period")
+            queued = sorted(pk for pk, *key in rows if tuple(key) in fresh_keys)
+        outbox.ring_on_commit(queued)
+    for reminder, _period, _expires, next_at in plans:
+        reminder.next_due_at = next_at
+    Reminder.objects.bulk_update([r for r, *_rest in plans], ["next_due_at"])
+    return queued
+
+
+def _already_done(pairs: list[tuple[Reminder, str]]) -> set[tuple[int, str, str]]:
+    """(user, kind, period) of the reminders whose entry is already written: one query per kind present."""
+    done: set[tuple[int, str, str]] = set()
+    daily = [(r.user_id, date.fromisoformat(p)) for r, p in pairs if r.kind == Reminder.Kind.DAILY_CHECK_IN]
+    weekly = [(r.user_id, _week_start(p)) for r, p in pairs if r.kind == Reminder.Kind.WEEKLY_REVIEW]
+    if daily:
+        wanted = set(daily)
+        for author_id, day in DailyCheckIn.objects.filter(
+            author_id__in={u for u, _d in daily}, local_date__in={d for _u, d in daily}
+        ).values_list("author_id", "local_date"):
+            if (author_id, day) in wanted:
+                done.add((author_id, Reminder.Kind.DAILY_CHECK_IN, day.isoformat()))
+    if weekly:
+        wanted = set(weekly)
+        for author_id, monday in WeeklyReview.objects.filter(
+            author_id__in={u for u, _d in weekly}, week_start__in={d for _u, d in weekly}
+        ).values_list("author_id", "week_start"):
+            if (author_id, monday) in wanted:
+                year, week, _day = monday.isocalendar()
+                done.add((author_id, Reminder.Kind.WEEKLY_REVIEW, f"{year}-W{week:02d}"))
+    return done
+
+
+def _week_start(period: str) -> date:
+    year, week = period.split("-W")
+    return date.fromisocalendar(int(year), int(week), 1)
 
 
 def _sweep_one(reminder: Reminder, now: datetime) -> int | None:

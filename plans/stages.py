@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans import progress
-from plans.models import Readiness, Stage, StageChange
+from plans import content_cache, progress
+from plans.models import Readiness, StageChange
 from recovery.models import Couple, Partner, User
 
 
@@ -26,11 +26,8 @@ def current_stage(couple: Couple) -> int:
 
 def couple_state(couple: Couple) -> progress.CoupleState:
     current = current_stage(couple)
-    next_opened_by = (
-        Stage.objects.filter(number=current + 1).values_list("opened_by", flat=True).first()
-        if current < progress.LAST_STAGE
-        else None
-    )
+    next_stage = content_cache.plan().by_number.get(current + 1) if current < progress.LAST_STAGE else None
+    next_opened_by = next_stage.opened_by if next_stage is not None else None
     ready = dict(Readiness.objects.filter(couple=couple).values_list("user_id", "for_stage"))
     partners = tuple(
         progress.PartnerState(user_id=p.user_id, is_pace_setter=p.is_pace_setter, ready_for=ready.get(p.user_id))

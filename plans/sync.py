@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from plans import content_cache
 from plans.content import PlanContent, load_plan, recurring_steps
 from plans.models import Source, Stage, Step
 
@@ -62,6 +63,7 @@ def sync_plan(plan: PlanContent) -> dict[str, int]:
         for stage_content in plan.stages:
             Stage.objects.filter(number=stage_content.number).update(slug=stage_content.slug)
         retired = Step.objects.exclude(pk__in=seen_steps).filter(retired=False).update(retired=True)
+    content_cache.changed()
     return {"stages": len(plan.stages), "steps": len(seen_steps), "retired": retired}
 
 

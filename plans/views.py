@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from plans import agreement, completions, milestones, progress, rituals, stages, wishnotes
+from plans import agreement, completions, content_cache, milestones, progress, rituals, stages, wishnotes
 from plans import load as plan_load
 from plans.forms import AgreementForm, CompletionForm, RitualDoneForm, RitualForm, WishNoteForm
 from plans.models import (
@@ -20,7 +20,6 @@ from plans.models import (
     Completion,
     Ritual,
     RitualDone,
-    Stage,
     StageChange,
     Step,
     WishNote,
@@ -46,11 +45,7 @@ def overview(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     state: progress.CoupleState = ctx["state"]
     couple = ctx["membership"].couple
-    all_stages = list(
-        Stage.objects.annotate(step_count=Count("steps")).prefetch_related(
-            Prefetch("steps", queryset=Step.objects.filter(retired=False))
-        )
-    )
+    all_stages = content_cache.plan().stages
     done_steps = set(
         Completion.objects.visible_to(request.user).filter(author=request.user).values_list("step_id", flat=True)
     )
@@ -101,25 +96,25 @@ def _current_stage_since(couple: Couple) -> datetime | None:
 def _openings(couple: Couple) -> list[tuple[StageChange, str]]:
     """Each stage opening with the title of the stage it opened."""
     changes = StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED)
-    titles = dict(Stage.objects.values_list("number", "title"))
+    titles = content_cache.plan().titles
     return [(change, titles.get(change.to_stage, "")) for change in changes]
 
 
 @partner_required
 @require_GET
 def stage_detail(request: PartnerHttpRequest, number: int) -> HttpResponse:
-    stage = Stage.objects.filter(number=number).first()
+    stage = content_cache.plan().by_number.get(number)
     if stage is None:
         raise Http404
     ctx = _context(request)
-    steps = list(stage.steps.filter(retired=False))
+    steps = list(stage.steps.all())
     done = set(
         Completion.objects.visible_to(request.user)
         .filter(author=request.user, step__in=steps)
         .values_list("step_id", flat=True)
     )
     recurring = [
-        r for step in Step.objects.filter(retired=False).exclude(cadence=Step.Cadence.ONCE) if (r := step.recurring())
+        r for step in content_cache.plan().steps if step.cadence != Step.Cadence.ONCE and (r := step.recurring())
     ]
     ctx.update(
         {
@@ -137,7 +132,7 @@ def stage_detail(request: PartnerHttpRequest, number: int) -> HttpResponse:
 @partner_required
 @require_http_methods(["GET", "POST"])
 def step_detail(request: PartnerHttpRequest, slug: str) -> HttpResponse:
-    step = Step.objects.select_related("stage").prefetch_related("sources").filter(slug=slug, retired=False).first()
+    step = content_cache.plan().by_slug.get(slug)
     if step is None:
         raise Http404
     ctx = _context(request)
@@ -255,7 +250,7 @@ def step_back(request: PartnerHttpRequest) -> HttpResponse:
         return redirect("plans:overview")
     if not progress.can_step_back(ctx["state"]):
         return redirect("plans:overview")
-    ctx["back_to"] = Stage.objects.filter(number=ctx["state"].current - 1).first()
+    ctx["back_to"] = content_cache.plan().by_number.get(ctx["state"].current - 1)
     return render(request, "plans/step_back_confirm.html", ctx)
 
 
@@ -264,7 +259,7 @@ def step_back(request: PartnerHttpRequest) -> HttpResponse:
 def timeline(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     ctx["changes"] = list(StageChange.objects.visible_to(request.user).select_related("by").order_by("-at", "-pk"))
-    ctx["titles"] = dict(Stage.objects.values_list("number", "title"))
+    ctx["titles"] = content_cache.plan().titles
     return render(request, "plans/timeline.html", ctx)
 
 

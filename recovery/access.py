@@ -60,6 +60,8 @@ def membership_of(user: User | AnonymousUser) -> Partner | None:
         .filter(user=user, left_at__isnull=True, couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED])
         .first()
     )
+    if membership is not None:
+        membership.user = user  # the same person: `membership.user` costs no query and shares this cache
     setattr(user, _MEMBERSHIP_CACHE, membership)
     return membership
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Max, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from checkins import triggers
 from checkins.change import csi_change
-from checkins.measures import DISTRESS_CUTOFF, ReliableChange
+from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF, ReliableChange
 from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids
@@ -72,8 +74,49 @@ class CoupleSummary:
     flags: list[str] = field(default_factory=list)
 
 
-def _average(values: list[int]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _check_in_figures(therapist: User, ids: frozenset[int], today: date) -> dict[int, dict[str, Any]]:
+    """Per author, over the shared check-ins of the last 28 days, counted in the database: how many in 7 and
+    28 days, the latest date, and the average trust of each of the last four weeks (`trust_0` this week …
+    `trust_3`). One query, one row per person, however long the history."""
+    day = timedelta(days=1)
+    weeks = {
+        f"trust_{week}": Avg(
+            "trust", filter=Q(local_date__lte=today - 7 * week * day, local_date__gt=today - 7 * (week + 1) * day)
+        )
+        for week in range(4)
+    }
+    rows = (
+        DailyCheckIn.objects.visible_to(therapist)
+        .filter(couple_id__in=ids, local_date__gte=today - 28 * day)
+        .order_by()
+        .values("author_id")
+        .annotate(
+            adherence_7=Count("pk", filter=Q(local_date__gt=today - 7 * day)),
+            adherence_28=Count("pk"),
+            last_check_in=Max("local_date"),
+            **weeks,
+        )
+    )
+    return {row["author_id"]: row for row in rows}
+
+
+def _csi_series(therapist: User, ids: frozenset[int]) -> dict[int, list[tuple[date, int]]]:
+    """Per author, the (week, CSI-4 total) of their first shared review and their latest two: all that the
+    change against the first score and across the line needs, without reading every review ever written."""
+    rows = (
+        WeeklyReview.objects.visible_to(therapist)
+        .filter(couple_id__in=ids)
+        .annotate(
+            newest=Window(RowNumber(), partition_by=[F("author_id")], order_by=F("week_start").desc()),
+            oldest=Window(RowNumber(), partition_by=[F("author_id")], order_by=F("week_start").asc()),
+        )
+        .filter(Q(newest__lte=2) | Q(oldest=1))
+        .values_list("author_id", "week_start", *(item.key for item in CSI4_ITEMS))
+    )
+    series: dict[int, list[tuple[date, int]]] = {}
+    for author_id, week_start, *items in rows:
+        series.setdefault(author_id, []).append((week_start, sum(items)))
+    return series
 
 
 def caseload(therapist: User, today: date | None = None, *, only: int | None = None) -> list[CoupleSummary]:
@@ -95,10 +138,8 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
     for change in StageChange.objects.filter(couple_id__in=ids).order_by("at", "pk"):
         changes.setdefault(change.couple_id, []).append(change)
     titles = dict(Stage.objects.values_list("number", "title"))
-    check_ins = list(
-        DailyCheckIn.objects.visible_to(therapist).filter(couple_id__in=ids, local_date__gte=today - timedelta(days=28))
-    )
-    reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple_id__in=ids).order_by("week_start"))
+    check_ins = _check_in_figures(therapist, ids, today)
+    reviews = _csi_series(therapist, ids)
     phq9s = list(
         Phq9Response.objects.visible_to(therapist).filter(
             couple_id__in=ids, answered_on__gte=today - timedelta(days=SELF_HARM_FLAG_DAYS)
@@ -135,23 +176,20 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
             partners=[],
         )
         for member in members.get(couple_id, []):
-            mine = [c for c in check_ins if c.author_id == member.user_id]
+            mine = check_ins.get(member.user_id, {})
             person = PartnerSummary(name=member.user.get_short_name(), role=member.role)
-            person.adherence_7 = sum(1 for c in mine if (today - c.local_date).days < 7)
-            person.adherence_28 = len(mine)
-            person.last_check_in = max((c.local_date for c in mine), default=None)
+            person.adherence_7 = mine.get("adherence_7", 0)
+            person.adherence_28 = mine.get("adherence_28", 0)
+            person.last_check_in = mine.get("last_check_in")
             counted = trigger_counts.get(member.user_id)
             if counted:
                 person.triggers_14 = counted["last_14"]
                 strength = counted["strength_14"]
                 person.trigger_strength_14 = round(float(strength), 1) if strength is not None else None
                 person.trigger_weeks = [counted[f"week_{n}"] for n in range(triggers.RISING_WEEKS)]
-            person.trust_weeks = [
-                _average([c.trust for c in mine if 7 * week <= (today - c.local_date).days < 7 * (week + 1)])
-                for week in reversed(range(4))
-            ]
+            person.trust_weeks = [mine.get(f"trust_{week}") for week in reversed(range(4))]
             person.trust_last_week, person.trust_this_week = person.trust_weeks[-2], person.trust_weeks[-1]
-            csi = csi_change((r.week_start, r.csi_total) for r in reviews if r.author_id == member.user_id)
+            csi = csi_change(reviews.get(member.user_id, []))
             if csi:
                 person.csi_latest, person.csi_first = csi.latest, csi.first
                 person.csi_change = csi.since_previous

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from recovery.access import membership_of
+from recovery.sessions import elapsed_since_touch
 
 if TYPE_CHECKING:
     from checkins.models import Trigger
@@ -37,8 +38,10 @@ def mend(request: HttpRequest) -> dict[str, object]:
             "trigger_prompts": lambda: _trigger_prompts(user),
             "nav_section": nav_section(request),
             # static/js/mend.js warns before the server ends an idle session (SESSION_COOKIE_AGE, pushed
-            # forward by every request) and then leaves for the log-in page.
+            # forward by activity) and then leaves for the log-in page…
             "idle_seconds": idle_seconds,
+            # …counted from the session's last touch, which may be up to a minute ago (recovery/sessions.py).
+            "idle_elapsed_seconds": elapsed_since_touch(request),
             "idle_warning_seconds": warning_seconds,
             "idle_warning_minutes": warning_seconds // 60,
             "draft_key": draft_key(user),

@@ -14,8 +14,9 @@ from enum import StrEnum
 
 from checkins.models import Reminder, WeeklyReview
 from checkins.weeks import monday_of
+from plans import content_cache
 from plans.completions import can_do, period_for
-from plans.models import Completion, Step
+from plans.models import Completion
 from recovery.models import Partner
 
 # Without a weekly-review reminder of their own, the review comes first from Friday (local) on: late
@@ -105,8 +106,8 @@ def next_plan_step(membership: Partner, *, today: date, stage_number: int) -> Pl
     (ever, for a once-only step; today, for a daily one; this week, for a weekly one)."""
     steps = [
         step
-        for step in Step.objects.filter(stage__number=stage_number, retired=False).order_by("position")
-        if can_do(step, membership)
+        for step in content_cache.plan().steps  # by stage and position
+        if step.stage.number == stage_number and can_do(step, membership)
     ]
     done = set(
         Completion.objects.visible_to(membership.user)

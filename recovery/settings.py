@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "recovery.middleware.drop_nul_cookies_middleware",  # before the session looks its cookie up
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "recovery.sessions.ThrottledSessionMiddleware",  # writes an unchanged session at most once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "recovery.sessions.user_sessions_activity_middleware",  # allauth's, at most once a minute
     "recovery.middleware.user_time_zone_middleware",
     "recovery.middleware.no_store_middleware",
     "recovery.middleware.invalid_form_status_middleware",
@@ -198,10 +198,12 @@ MFA_ENCRYPTION_KEYS = _fernet_keys("MFA_ENCRYPTION_KEYS", "mfa")
 ENTRY_ENCRYPTION_KEYS = _fernet_keys("ENTRY_ENCRYPTION_KEYS", "entries")
 
 # --- Sessions and security ----------------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "recovery.sessions"  # the database, expiring the idle timeout after its last touch
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # each request pushes the expiry forward: an idle timeout
+# Each request pushes the expiry forward (an idle timeout), writing the row at most once a minute:
+# recovery/sessions.py.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

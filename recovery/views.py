@@ -22,9 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from checkins import dashboard, dates, reminders
-from plans.models import Stage
+from plans import content_cache
 from plans.stages import current_stage
-from recovery import couples, invitations, next_action
+from recovery import couples, invitations, next_action, sessions
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
@@ -63,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "couple": membership.couple,
             "partner": partner,
             "open_invitation": open_invitation,
-            "plan_stage": Stage.objects.filter(number=stage_number).first(),
+            "plan_stage": content_cache.plan().by_number.get(stage_number),
             "next": next_action.choose(state),
             "offer_safety_check": user.safety_check_offered_at is None,
             # Dates that matter within a week (checkins/dates.py): a kind note and a step from the plan.
@@ -357,9 +357,10 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def keep_session_alive(request: AuthedHttpRequest) -> HttpResponse:
-    """Answers "Stay logged in" on the idle warning, and typing in a long form: any signed-in request pushes the
-    session's expiry forward (SESSION_SAVE_EVERY_REQUEST), so this only has to answer. An ended session
-    gets the log-in redirect, which tells static/js/mend.js to leave for the log-in page."""
+    """Answers "Stay logged in" on the idle warning, and typing in a long form: pushes the session's expiry
+    forward now (other requests do so at most once a minute: recovery/sessions.py). An ended session gets
+    the log-in redirect, which tells static/js/mend.js to leave for the log-in page."""
+    sessions.touch(request)
     return HttpResponse(status=204)
 
 

@@ -167,3 +167,11 @@ def _tasks_run_in_process() -> None:
     from recovery.celery import app
 
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _plan_content_read_afresh() -> None:
+    """The plan content kept in memory (plans/content_cache.py) comes from the database as each test sees it."""
+    from plans import content_cache
+
+    content_cache.forget()

@@ -251,7 +251,9 @@
   restoreDraft();
 
   // --- the timer ----------------------------------------------------------------------------------
-  var lastContact = Date.now();  // this page just came from the server
+  // The server counts the timeout from the session's last touch (at most a minute before this page came).
+  var elapsedSeconds = parseInt(body.getAttribute("data-idle-elapsed-seconds") || "0", 10) || 0;
+  var lastContact = Date.now() - elapsedSeconds * 1000;
   var warned = false;
   var leaving = false;
   var pinging = false;

@@ -375,3 +375,61 @@ def test_no_reminders_before_the_partner_has_joined() -> None:
     )  # queued by an older version, say: still not sent
     assert outbox.send(queued.pk) == "cancelled"
     assert mail.outbox == []
+
+
+def test_a_batch_costs_a_dozen_statements_whatever_is_due_and_each_is_queued_once() -> None:
+    """Issue 14: set-based reads, one insert, one update per batch — not eight statements per reminder."""
+    due_at = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+
+    def couples(count: int) -> list[User]:
+        people = []
+        for _ in range(count):
+            _c, alex, sam = _couple("UTC")
+            people += [alex, sam]
+        Reminder.objects.bulk_create(
+            [Reminder(user=p, kind="daily", local_time=time(20, 0), next_due_at=due_at) for p in people]
+            + [Reminder(user=p, kind="weekly", local_time=time(20, 0), weekday=4, next_due_at=due_at) for p in people]
+        )
+        return people
+
+    def sweep_counting(now: datetime) -> tuple[int, list[int]]:
+        with CaptureQueriesContext(connection) as captured:
+            queued = reminders.sweep(now=now)
+        # Savepoints aside (the test's transaction turns the sweep's own BEGIN/COMMIT into one more pair).
+        return sum(not q["sql"].startswith(("SAVEPOINT", "RELEASE")) for q in captured.captured_queries), queued
+
+    few = couples(3)
+    DailyCheckIn.objects.create(
+        couple=few[0].memberships.get().couple, author=few[0], local_date=date(2026, 11, 20), mood=3, trust=5,
+        closeness=5, visibility="only_me",
+    )  # fmt: skip
+    few_statements, queued = sweep_counting(due_at)
+    assert few_statements <= 12, few_statements
+    assert len(queued) == 2 * len(few) - 1  # everyone's daily and weekly, but the daily already done
+    many = couples(40)
+    Reminder.objects.filter(user__in=many).update(next_due_at=due_at + timedelta(minutes=1))
+    many_statements, queued = sweep_counting(due_at + timedelta(minutes=1))
+    assert len(queued) == 2 * len(many)
+    assert many_statements == few_statements
+    assert reminders.sweep(now=due_at + timedelta(minutes=2)) == []  # all advanced: nothing twice
+    assert Delivery.objects.count() == 2 * len(few) - 1 + 2 * len(many)
+
+
+def test_a_batch_that_fails_as_a_set_is_swept_one_by_one(monkeypatch, caplog) -> None:
+    people = []
+    for _ in range(3):
+        _c, alex, sam = _couple()
+        people += [alex, sam]
+    for person in people:
+        _daily(person, time(20, 0))
+    now = max(Reminder.objects.filter(kind="daily").values_list("next_due_at", flat=True))
+
+    def broken(due, now, failed):
+        Reminder.objects.filter(pk__in=[r.pk for r in due]).update(next_due_at=None)  # undone by the savepoint
+        raise RuntimeError("the set-based path broke")
+
+    monkeypatch.setattr(reminders, "_sweep_batch", broken)
+    queued = reminders.sweep(now=now)
+    assert sorted(Delivery.objects.get(pk=pk).user_id for pk in queued) == sorted(p.pk for p in people)
+    assert "sweeping them one by one" in caplog.text
+    assert not Reminder.objects.filter(kind="daily", next_due_at__lte=now).exists()

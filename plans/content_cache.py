@@ -1,0 +1,72 @@
+"""The plan's content — stages, their steps and sources — is the same for everyone and changes only when
+`plans.sync.sync_plan` runs (after `migrate`). Each process keeps it in memory and checks it on every use
+against a version in the shared cache, which a sync replaces: a new plan is seen by every process at its
+next request, and reading the plan costs one cache look-up instead of several queries.
+
+Read-only: the objects are shared by every request of the process, so nothing may change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import uuid4
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Prefetch
+
+from plans.models import Stage, Step
+
+VERSION_KEY = "plans:content-version"
+_kept: dict[str, object] = {"version": None, "content": None}
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    stages: Sequence[Stage]  # by number; `stage.steps.all()` holds its current steps; `step_count` counts all
+    by_number: dict[int, Stage]
+    titles: dict[int, str]
+    steps: list[Step]  # every current (not retired) step, by stage and position, with its stage
+    by_slug: dict[str, Step]  # …and its sources
+
+
+def plan() -> PlanContent:
+    version = cache.get(VERSION_KEY)
+    if version is None:  # a fresh cache: whoever sets it first names the version everyone uses
+        cache.add(VERSION_KEY, uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    content = _kept["content"]
+    if content is None or _kept["version"] != version:
+        content = _load()
+        _kept.update(version=version, content=content)
+    assert isinstance(content, PlanContent)
+    return content
+
+
+def changed() -> None:
+    """After the plan's rows changed: every process reads them again (now, and once they are committed)."""
+    forget()
+    cache.set(VERSION_KEY, uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid4().hex, None), robust=True)
+
+
+def forget() -> None:
+    """This process reads the plan afresh at its next use (tests call it between tests)."""
+    _kept.update(version=None, content=None)
+
+
+def _load() -> PlanContent:
+    stages = list(
+        Stage.objects.annotate(step_count=Count("steps")).prefetch_related(
+            Prefetch("steps", queryset=Step.objects.filter(retired=False))
+        )
+    )
+    steps = list(Step.objects.filter(retired=False).select_related("stage").prefetch_related("sources"))
+    return PlanContent(
+        stages=stages,
+        by_number={stage.number: stage for stage in stages},
+        titles={stage.number: stage.title for stage in stages},
+        steps=steps,
+        by_slug={step.slug: step for step in steps},
+    )
