@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from checkins import charts
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, monday_of
+from recovery.localtime import local_today, monday_of
 from recovery.models import Partner
 
 CHART_WEEKS = 8

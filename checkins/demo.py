@@ -11,9 +11,9 @@ from django.utils import timezone
 from checkins.measures import CSI4_ITEMS, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
 from checkins.phq9 import ITEMS
-from checkins.weeks import local_today, monday_of
 from plans.models import Question
 from recovery.access import OwnVisibility, Visibility
+from recovery.localtime import local_today, monday_of
 from recovery.models import Couple, Partner
 
 DAYS = 42

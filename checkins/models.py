@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from checkins import phq9
 from checkins.measures import CSI4_ITEMS
+from checkins.reveal import RevealedTogetherQuerySet
 from recovery.access import (
     EntryQuerySet,
     OwnVisibility,
-    RevealedTogetherQuerySet,
     SelfAndTherapistQuerySet,
     ToBringQuerySet,
     Visibility,

@@ -18,10 +18,10 @@ from checkins.forms import DailyCheckInForm, WeeklyReviewForm
 from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
 from checkins.models import MOOD_CHOICES, DailyCheckIn, Reminder, WeeklyReview
 from checkins.reminder_forms import ReminderSettingsForm
-from checkins.weeks import local_today, week_start_for
 from recovery import safety
 from recovery.access import other_partner
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
+from recovery.localtime import local_today, week_start_for
 from recovery.models import Partner
 
 LOWEST_MOOD = min(value for value, _label in MOOD_CHOICES)

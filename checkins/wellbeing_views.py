@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checkins import phq9, support, to_bring, wellbeing
+from checkins.charts import sparkline
 from checkins.models import Phq9Response
 from checkins.wellbeing_forms import OfferForm, Phq9Form
 from recovery.access import get_visible_or_404
-from recovery.caseload import sparkline
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import to_bring
 from plans import questions, stages
 from plans.models import Question, Source
 from plans.question_forms import AnswerForm, QuestionForm
@@ -106,7 +105,6 @@ def _detail(
             initial={"text": current.text, "told_everything": current.told_everything} if current else None,
             amending=current is not None,
         )
-    marked = to_bring.marked_ids(membership)["question"]
     return render(
         request,
         "plans/question.html",
@@ -116,8 +114,6 @@ def _detail(
             "form": form if answers else None,
             "partner": other_partner(request.user),
             "state": stages.couple_state(membership.couple),
-            "may_bring": to_bring.may_mark(question, membership),
-            "is_marked": question.pk in marked,
         },
         status=status,
     )

@@ -17,13 +17,11 @@ only of entries shared "with our therapist too" (`can_read_text`); never "only m
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -239,42 +237,6 @@ class EntryQuerySet(CoupleScopedQuerySet):
         return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility__in=SHARED))
 
 
-class RevealedTogetherQuerySet(EntryQuerySet):
-    """Weekly reviews (fields `author`, `week_start`), revealed together.
-
-    Your partner's shared review of a week shows to you only once you have SHARED yours for that week, or
-    once the week is over for both of you. An "only me" review unlocks nothing (and, see checkins.entries,
-    locks nothing). A therapist sees a week's shared reviews once both partners have shared theirs, or once
-    the week is over everywhere.
-    """
-
-    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
-        visible = super().visible_to(user)
-        if not user.is_authenticated:
-            return visible
-        shared_reviews = self.model._default_manager.filter(visibility__in=SHARED)
-        if therapist_couple_ids(user):
-            from django.db.models import Exists, OuterRef
-
-            from checkins.weeks import monday_of
-
-            other_shared = shared_reviews.filter(
-                couple_id=OuterRef("couple_id"), week_start=OuterRef("week_start")
-            ).exclude(author_id=OuterRef("author_id"))
-            over_everywhere = monday_of((timezone.now() - timedelta(hours=14)).date())
-            return visible.filter(models.Q(week_start__lt=over_everywhere) | Exists(other_shared))
-        partner = other_partner(user)
-        from checkins.weeks import week_start_for  # the weekly calendar lives with the reviews
-
-        ended_before = week_start_for(user)
-        if partner is not None:
-            ended_before = min(ended_before, week_start_for(partner.user))
-        mine_shared = shared_reviews.filter(author_id=user.pk).values("week_start")
-        return visible.filter(
-            models.Q(author_id=user.pk) | models.Q(week_start__lt=ended_before) | models.Q(week_start__in=mine_shared)
-        )
-
-
 class OwnVisibility(models.TextChoices):
     """Who may see an entry that is about the person alone (the PHQ-9): never the partner, in any form."""
 
@@ -317,7 +279,7 @@ class ToBringQuerySet(CoupleScopedQuerySet):
     """Marks "to bring to our therapist" (checkins.ToBring). A partner sees their own marks, and both partners
     see marks on questions (which are theirs together). A therapist sees marks on entries shared with them;
     the session brief still shows an entry only if the entry itself is visible to them right now (a weekly
-    review is revealed to the therapist only with its partner's, see RevealedTogetherQuerySet)."""
+    review is revealed to the therapist only with its partner's, see checkins.reveal)."""
 
     def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
         care = therapist_couple_ids(user)

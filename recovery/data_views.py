@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from recovery import closing, data_export
 from recovery.access import membership_of, other_partner
+from recovery.composition import closing, data_export
 from recovery.decorators import AuthedHttpRequest
 from recovery.forms import CloseAccountForm
 from recovery.models import DataExport

@@ -24,9 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from checkins import dashboard, reminders
 from plans.models import Stage
 from plans.stages import current_stage
-from recovery import couples, invitations, next_action
+from recovery import couples, invitations
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
+from recovery.composition import next_action
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
 from recovery.middleware import clear_site_data

@@ -26,7 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from checkins import phq9
-from recovery.session_brief import Brief, PersonBrief, SinceSource
+from recovery.care.session_brief import Brief, PersonBrief, SinceSource
 
 MARGIN = 14 * mm
 _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")

@@ -27,8 +27,9 @@ from checkins.change import CsiChange, csi_change
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
 from plans.models import AnswerVersion, Question
-from recovery import care, caseload
 from recovery.access import can_read_text
+from recovery.care import caseload
+from recovery.care import consent as care
 from recovery.localtime import local_date_of, local_today
 from recovery.models import AuditEvent, Couple, Partner, SessionDate, User
 

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from celery import current_app
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -91,8 +92,12 @@ def request_export(*, user: User) -> DataExport:
     return export
 
 
+# The Celery task that builds a download, rung by name (recovery/tasks.py registers it under this constant).
+BUILD_TASK = "mend.build_data_export"
+
+
 def ring(export_id: int) -> None:
-    from recovery.tasks import build_data_export
+    build_data_export = current_app.tasks[BUILD_TASK]
 
     try:
         build_data_export.apply_async((export_id,))

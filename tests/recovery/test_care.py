@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, week_start_for
 from plans.models import StageChange
-from recovery import care
 from recovery.access import can_view_couple, therapist_couple_ids
-from recovery.caseload import caseload
+from recovery.care import consent as care
+from recovery.care.caseload import caseload
+from recovery.localtime import local_today, week_start_for
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, TherapistProfile
 from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page

@@ -21,7 +21,7 @@ def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settin
     assert Couple.objects.count() == 5  # Alex and Sam, and four more on Dr Rivera's caseload
     assert couple_of(alex) == couple_of(sam)
     assert {p.user: p.role for p in Partner.objects.filter(couple=couple_of(alex))} == {alex: "hurt", sam: "involved"}
-    from recovery.caseload import caseload
+    from recovery.care.caseload import caseload
 
     doc.__dict__.pop("is_therapist", None)
     summaries = caseload(doc)

@@ -394,7 +394,7 @@ def _alex_s_phq9(world: World) -> object:
     """A PHQ-9 Alex kept to themself."""
     from checkins import phq9
     from checkins.models import Phq9Response
-    from checkins.weeks import local_today
+    from recovery.localtime import local_today
 
     return Phq9Response.objects.filter(author=world.hurt).first() or Phq9Response.objects.create(
         couple=world.couple, author=world.hurt, answered_on=local_today(world.hurt), visibility="only_me",
