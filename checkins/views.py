@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from checkins import emails, entries, reminders, support, to_bring, wellbeing
 from checkins.change import own_csi_change
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
-from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
+from checkins.measures import CSI4_ITEMS
 from checkins.models import MOOD_CHOICES, DailyCheckIn, Reminder, WeeklyReview
 from checkins.reminder_forms import ReminderSettingsForm
 from recovery import safety
@@ -136,7 +136,6 @@ def weekly_review(request: PartnerHttpRequest) -> HttpResponse:
             "theirs": theirs,
             "partner": partner,
             "items": CSI4_ITEMS,
-            "cutoff": DISTRESS_CUTOFF,
             "my_change": own_csi_change(user),
             "phq9_due": wellbeing.offer_due(user),
         },
@@ -159,7 +158,6 @@ def reviews(request: PartnerHttpRequest) -> HttpResponse:
             "reviews": past,
             "partner": other_partner(user),
             "items": CSI4_ITEMS,
-            "cutoff": DISTRESS_CUTOFF,
             # Your own change against your own first score (never your partner's), and the PHQ-9 offer.
             "my_change": own_csi_change(user),
             "phq9_due": wellbeing.offer_due(user),

@@ -385,7 +385,7 @@ def _check_in(c: Any, by: str) -> dict[str, Any]:
 
 
 def _review(r: Any, by: str) -> dict[str, Any]:
-    from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
+    from checkins.measures import CSI4_ITEMS, is_distressed
 
     return {
         "space": r.couple_id,
@@ -398,7 +398,7 @@ def _review(r: Any, by: str) -> dict[str, Any]:
         "accountability": r.accountability,
         "csi4": {item.key.removeprefix("csi_"): getattr(r, item.key) for item in CSI4_ITEMS},
         "csi4_total": r.csi_total,
-        "csi4_below_distress_line": r.csi_total < DISTRESS_CUTOFF,
+        "csi4_below_distress_line": is_distressed(r.csi_total),
         **_visibility(r, by),
         "written_at": r.created_at,
         "changed_at": r.updated_at,
