@@ -17,6 +17,7 @@ only of entries shared "with our therapist too" (`can_read_text`); never "only m
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -27,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from recovery.models import Couple, Partner, User
+    from recovery.models import CareTeamAccess, Couple, Partner, User
 
 _MEMBERSHIP_CACHE = "_mend_membership"
 
@@ -96,25 +97,37 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
     if has_second_step(user):
         accesses = list(
             CareTeamAccess.objects.filter(
-                therapist=user,
+                therapist=user,  # narrowed in the database first; care_access_is_active has the last word
                 ended_at__isnull=True,
                 accepted_at__isnull=False,
                 couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
-            ).prefetch_related("consents")
+            )
+            .select_related("couple")
+            .prefetch_related("consents")
         )
         current: dict[int, set[int]] = {}
         for couple_id, user_id in Partner._default_manager.filter(
             couple_id__in=[a.couple_id for a in accesses], left_at__isnull=True
         ).values_list("couple_id", "user_id"):
             current.setdefault(couple_id, set()).add(user_id)
-        ids = frozenset(
-            a.couple_id
-            for a in accesses
-            if len(current.get(a.couple_id, ())) == 2
-            and current[a.couple_id] <= {c.partner_id for c in a.consents.all()}
-        )
+        ids = frozenset(a.couple_id for a in accesses if care_access_is_active(a, current.get(a.couple_id, set())))
     setattr(user, _CARE_CACHE, ids)
     return ids
+
+
+def care_access_is_active(access: CareTeamAccess, current_partner_ids: Collection[int]) -> bool:
+    """The one rule for "this therapist's access is active": the therapist accepted, no one ended it, the space
+    is open (active or paused), and both of the couple's current partners agreed. (The therapist's own two-step
+    sign-in is asked for on top of this, in therapist_couple_ids.) `access.consents` is best prefetched."""
+    from recovery.models import Couple
+
+    return (
+        access.ended_at is None
+        and access.accepted_at is not None
+        and access.couple.status in (Couple.Status.ACTIVE, Couple.Status.PAUSED)
+        and len(current_partner_ids) == 2
+        and set(current_partner_ids) <= {c.partner_id for c in access.consents.all()}
+    )
 
 
 def waiting_care_accesses(user: User | AnonymousUser) -> list[Any]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recovery import outbox
-from recovery.access import forget_care
+from recovery.access import care_access_is_active, forget_care
 from recovery.decorators import AuthedHttpRequest
 from recovery.invitations import owns_verified_address
 from recovery.link_tokens import LinkTokens, invitation_email_context
@@ -38,8 +38,7 @@ class CareError(Exception):
 def status_of(access: CareTeamAccess, current_partner_ids: set[int]) -> str:
     if access.ended_at:
         return "ended"
-    consented = {c.partner_id for c in access.consents.all()}
-    if access.therapist_id and current_partner_ids and current_partner_ids <= consented:
+    if care_access_is_active(access, current_partner_ids):
         return "active"
     return "pending"
 

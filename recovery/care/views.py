@@ -62,7 +62,7 @@ def care_team(request: PartnerHttpRequest) -> HttpResponse:
     partner_ids = {p.user_id for p in membership.couple.partners.filter(left_at__isnull=True)}
     accesses = list(
         CareTeamAccess.objects.visible_to(request.user)
-        .select_related("therapist__therapist_profile", "invited_by", "ended_by")
+        .select_related("therapist__therapist_profile", "invited_by", "ended_by", "couple")
         .prefetch_related("consents")
         .order_by("-created_at")
     )
