@@ -126,7 +126,7 @@ def stage_detail(request: PartnerHttpRequest, number: int) -> HttpResponse:
             "stage": stage,
             "steps": steps,
             "done_steps": done,
-            "unlocked": number <= ctx["state"].current,
+            "unlocked": progress.stage_unlocked(ctx["state"].current, number),
             "load_text": plan_load.describe_load(plan_load.person_load(recurring, number, ctx["membership"].role)),
             "carry": plan_load.carry_over(recurring, number),
         }
@@ -167,7 +167,7 @@ def step_detail(request: PartnerHttpRequest, slug: str) -> HttpResponse:
     entries = completions.completions_for(step, request.user)
     mine = [c for c in entries if c.author_id == request.user.pk]
     theirs = [c for c in entries if c.author_id != request.user.pk]
-    stage_open = step.stage.number <= ctx["state"].current
+    stage_open = progress.stage_unlocked(ctx["state"].current, step.stage.number)
     done_now = completions.done_for_now(step, mine, latest) if stage_open else None
     ctx.update(
         {
