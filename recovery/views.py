@@ -21,13 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from checkins import dashboard, reminders
-from plans.models import Stage
-from plans.stages import current_stage
 from recovery import couples, invitations
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
-from recovery.composition import next_action
+from recovery.composition import account, home_page
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
 from recovery.middleware import clear_site_data
@@ -46,30 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("start")
     partner = other_partner(user)
     open_invitation = None if partner else _open_invitation(request)
-    stage_number = current_stage(membership.couple)
-    today = dashboard.home_context(membership, partner)
-    state = next_action.state_for(
-        membership,
-        today=today["today"],
-        stage_number=stage_number,
-        has_partner=partner is not None,
-        invitation_open=open_invitation is not None,
-        checked_in_today=bool(today["checked_in_today"]),
-    )
-    return render(
-        request,
-        "recovery/home.html",
-        {
-            "membership": membership,
-            "couple": membership.couple,
-            "partner": partner,
-            "open_invitation": open_invitation,
-            "plan_stage": Stage.objects.filter(number=stage_number).first(),
-            "next": next_action.choose(state),
-            "offer_safety_check": user.safety_check_offered_at is None,
-            **today,
-        },
-    )
+    return render(request, "recovery/home.html", home_page.home_context(user, membership, partner, open_invitation))
 
 
 def _open_invitation(request: HttpRequest) -> Invitation | None:
@@ -238,11 +212,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
     if request.method == "POST":
         try:
-            couple = invitations.accept_invitation(invitation=invitation, user=request.user)
+            account.join_couple(invitation=invitation, user=request.user)
         except invitations.InvitationProblem as problem:
             return _invitation_problem(request, problem.code, invitation, status=409)
-        for partner in couple.partners.filter(left_at__isnull=True).select_related("user"):
-            reminders.reminders_for(partner.user)  # both are reminded from now on, at the defaults
         request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome. You've joined your shared space."))
         return redirect("home")
@@ -331,8 +303,7 @@ def profile(request: AuthedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST":
         if form.is_valid():
-            form.save()
-            reminders.reschedule(request.user)  # reminders follow the (possibly new) time zone
+            account.save_profile(form)
             messages.success(request, _("Your profile is saved."))
             return redirect("profile")
         return render(request, "recovery/profile.html", {"form": form}, status=400)

@@ -26,7 +26,7 @@ from recovery.access import care_access_is_active, forget_care
 from recovery.decorators import AuthedHttpRequest
 from recovery.invitations import owns_verified_address
 from recovery.link_tokens import LinkTokens, invitation_email_context
-from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, User
+from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, TherapistProfile, User
 
 _tokens = LinkTokens(salt="mend.care")
 
@@ -74,6 +74,13 @@ VIEWED_SUMMARY = "progress summary"
 VIEWED_CASELOAD = "caseload"
 VIEWED_BRIEF = "session brief"
 VIEWED_BRIEF_PDF = "session brief PDF"
+
+
+def become_therapist(*, user: User, practice: str, registration: str) -> TherapistProfile:
+    """A signed-in person without a couple space becomes a therapist (their practice details)."""
+    profile = TherapistProfile.objects.create(user=user, practice=practice, registration=registration)
+    user.__dict__.pop("is_therapist", None)  # the cached answer was "no"
+    return profile
 
 
 def accept(*, access: CareTeamAccess, therapist: User) -> None:

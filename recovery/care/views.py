@@ -29,6 +29,7 @@ from recovery.access import (
     therapist_couple_ids,
     waiting_care_accesses,
 )
+from recovery.adapters import PENDING_CARE_SESSION_KEY
 from recovery.care import brief_pdf, caseload, session_brief
 from recovery.care import consent as care
 from recovery.care import summary as care_summary
@@ -36,9 +37,6 @@ from recovery.care.forms import InviteTherapistForm, LastSessionForm, TherapistP
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.invitations import mask_email, owns_verified_address
 from recovery.models import CareTeamAccess, Couple, Partner
-
-PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
-
 
 # --- the couple's side -------------------------------------------------------------------------------
 
@@ -176,10 +174,7 @@ def therapist_join(request: AuthedHttpRequest) -> HttpResponse:
     form = TherapistProfileForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
-            profile = form.save(commit=False)
-            profile.user = request.user
-            profile.save()
-            request.user.__dict__.pop("is_therapist", None)
+            care.become_therapist(user=request.user, **form.cleaned_data)
             messages.success(request, _("Your therapist account is ready. Next, turn on two-step sign-in."))
             next_url = request.GET.get("next", "")
             return redirect(next_url if next_url.startswith("/care/invitation/") else "therapist_home")
