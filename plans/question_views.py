@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,9 +31,7 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
     form = QuestionForm(
         request.POST if request.method == "POST" else None, initial={"visibility": _initial_visibility(request)}
     )
-    status = 200
     if request.method == "POST":
-        status = 400
         if not can_ask:
             form.add_error(None, _("Questions here are asked by the partner who was hurt, and answered by the other."))
         elif form.is_valid():
@@ -51,7 +50,7 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
                 return redirect("plans:question", pk=question.pk)
     asked = list(Question.objects.visible_to(request.user).select_related("author"))
     threads = questions.threads_for(request.user, asked)
-    return render(
+    return TemplateResponse(
         request,
         "plans/questions.html",
         {
@@ -62,7 +61,6 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
             "to_answer": [t for t in threads if not t.versions and t.question.author_id != request.user.pk],
             "threads": [t for t in threads if t.versions or t.question.author_id == request.user.pk],
         },
-        status=status,
     )
 
 

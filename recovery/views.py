@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -67,12 +68,11 @@ def start(request: AuthedHttpRequest) -> HttpResponse:
             return redirect("home")
         messages.success(request, _("Your shared space is ready. Next, invite your partner."))
         return redirect("invite_partner")
-    status = 400 if form.is_bound else 200
     previous = previous_membership(user)
     kept_until = (
         previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous and previous.left_at else None
     )
-    return render(
+    return TemplateResponse(  # a form with errors answers 400 (recovery/middleware.py)
         request,
         "recovery/start.html",
         {
@@ -81,7 +81,6 @@ def start(request: AuthedHttpRequest) -> HttpResponse:
             # Until the closed space is erased (erasure.erase_due_spaces), the person's own entries wait there.
             "previous_kept_until": kept_until if kept_until and kept_until > timezone.now() else None,
         },
-        status=status,
     )
 
 
@@ -93,26 +92,24 @@ def invite_partner(request: PartnerHttpRequest) -> HttpResponse:
         messages.info(request, _("Your partner has already joined your shared space."))
         return redirect("home")
     form = InvitePartnerForm(request.POST if request.method == "POST" else None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            email = form.cleaned_data["email"]
-            if not _may_send_invitation(request, email):
-                form.add_error(None, _invite_problem_message("too_many"))
-                status = 429
-            else:
-                try:
-                    invitation, _token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
-                except invitations.InvitationProblem as problem:
-                    if problem.code == "just_sent":
-                        messages.info(request, _invite_problem_message("just_sent"))
-                        return redirect("home")
-                    form.add_error(None, _invite_problem_message(problem.code))
-                else:
-                    _report_sent(request, invitation)
+    status = 200  # or 429 for too many; a form with errors answers 400 (recovery/middleware.py)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if not _may_send_invitation(request, email):
+            form.add_error(None, _invite_problem_message("too_many"))
+            status = 429
+        else:
+            try:
+                invitation, _token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
+            except invitations.InvitationProblem as problem:
+                if problem.code == "just_sent":
+                    messages.info(request, _invite_problem_message("just_sent"))
                     return redirect("home")
-    return render(
+                form.add_error(None, _invite_problem_message(problem.code))
+            else:
+                _report_sent(request, invitation)
+                return redirect("home")
+    return TemplateResponse(
         request, "recovery/invite.html", {"form": form, "open_invitation": _open_invitation(request)}, status=status
     )
 
@@ -301,13 +298,11 @@ def end(request: PartnerHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: AuthedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            account.save_profile(form)
-            messages.success(request, _("Your profile is saved."))
-            return redirect("profile")
-        return render(request, "recovery/profile.html", {"form": form}, status=400)
-    return render(request, "recovery/profile.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        account.save_profile(form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return TemplateResponse(request, "recovery/profile.html", {"form": form})  # errors: 400 (middleware)
 
 
 @csrf_exempt  # leaving must never fail on a stale form token; a forced sign-out harms no one

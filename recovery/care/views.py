@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -46,17 +47,14 @@ from recovery.models import CareTeamAccess, Couple, Partner
 def care_team(request: PartnerHttpRequest) -> HttpResponse:
     membership: Partner = request.membership
     form = InviteTherapistForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                care.invite_therapist(couple=membership.couple, by=request.user, email=form.cleaned_data["email"])
-            except care.CareError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
-                return redirect("care_team")
+    if request.method == "POST" and form.is_valid():
+        try:
+            care.invite_therapist(couple=membership.couple, by=request.user, email=form.cleaned_data["email"])
+        except care.CareError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
+            return redirect("care_team")
     partner_ids = {p.user_id for p in membership.couple.partners.filter(left_at__isnull=True)}
     accesses = list(
         CareTeamAccess.objects.visible_to(request.user)
@@ -67,11 +65,8 @@ def care_team(request: PartnerHttpRequest) -> HttpResponse:
     for access in accesses:
         access.state = care.status_of(access, partner_ids)
         access.i_consented = any(c.partner_id == request.user.pk for c in access.consents.all())
-    return render(
-        request,
-        "care/care_team.html",
-        {"form": form, "accesses": accesses, "partner": other_partner(request.user)},
-        status=status,
+    return TemplateResponse(  # a form with errors answers 400 (recovery/middleware.py)
+        request, "care/care_team.html", {"form": form, "accesses": accesses, "partner": other_partner(request.user)}
     )
 
 
@@ -172,14 +167,12 @@ def therapist_join(request: AuthedHttpRequest) -> HttpResponse:
         messages.info(request, _("This account belongs to a couple's space, so it can't also be a therapist account."))
         return redirect("home")
     form = TherapistProfileForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            care.become_therapist(user=request.user, **form.cleaned_data)
-            messages.success(request, _("Your therapist account is ready. Next, turn on two-step sign-in."))
-            next_url = request.GET.get("next", "")
-            return redirect(next_url if next_url.startswith("/care/invitation/") else "therapist_home")
-        return render(request, "care/therapist_join.html", {"form": form}, status=400)
-    return render(request, "care/therapist_join.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        care.become_therapist(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your therapist account is ready. Next, turn on two-step sign-in."))
+        next_url = request.GET.get("next", "")
+        return redirect(next_url if next_url.startswith("/care/invitation/") else "therapist_home")
+    return TemplateResponse(request, "care/therapist_join.html", {"form": form})  # errors: 400 (middleware)
 
 
 def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
