@@ -24,7 +24,15 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# The accessibility test's checkers (axe-core, the Nu HTML checker) come from npm; without Node.js this step
+# is left out and `make run` works as before (the test then skips, or fails under REQUIRE_SERVICES=1).
+NODE_STAMP := node_modules/.package-lock.json
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else echo "npm not found: the accessibility test's checkers are not installed (apt-get install nodejs npm)"; fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 # Runs pip-compile (in the venv: the dev lock has it). Keeps every pin that still fits pyproject.toml's
 # ranges; the dev lock is constrained by the prod lock, so both name the same versions.

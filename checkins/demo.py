@@ -4,17 +4,26 @@ improving, as recovery does."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from checkins.measures import CSI4_ITEMS, MAX_TOTAL
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
+from checkins.models import (
+    DailyCheckIn,
+    DateThatMatters,
+    Holiday,
+    HolidayNote,
+    Phq9Response,
+    ToBring,
+    Trigger,
+    WeeklyReview,
+)
 from checkins.phq9 import ITEMS
 from plans.models import Question
 from recovery.access import OwnVisibility, Visibility
 from recovery.localtime import local_today, monday_of
-from recovery.models import Couple, Partner
+from recovery.models import Couple, Partner, User
 
 DAYS = 42
 HIGHS = ["We walked after dinner.", "Sam texted when plans changed.", "A quiet, easy evening.", "We laughed at dinner.",
@@ -123,3 +132,65 @@ def seed_demo_measures(couple: Couple, *, question_to_bring: Question | None = N
     if question_to_bring is not None:
         ToBring.objects.create(couple=couple, marked_by=alex, question=question_to_bring)
     return True
+
+
+WHAT_HAPPENED = ["A song from that summer in a shop.", "The street near the hotel.", "A late reply to a message.",
+                 "Her name came up at a dinner.", "A film with an affair in it.", ""]  # fmt: skip
+WHAT_HELPED = ["Sam sat with me and didn't argue.", "A walk and cold water.", "Saying “wave” and being held.", ""]
+
+
+def seed_demo_triggers(couple: Couple) -> bool:
+    """Eight weeks of Alex's triggers, fading unevenly (a harder week in the middle), most shared: yesterday's
+    answered "I'm here" by Sam, this morning's still waiting for a word; a few of Sam's own, one kept to himself.
+    A date that matters to Alex (the discovery, in five days) and Valentine's Day chosen for a note."""
+    if Trigger.objects.filter(couple=couple).exists():
+        return False
+    rng = random.Random(13)
+    alex = Partner.objects.get(couple=couple, seat=1).user
+    sam = Partner.objects.get(couple=couple, seat=2).user
+    now = timezone.now()
+    weekly = [9, 8, 8, 5, 7, 4, 3, 1]  # oldest first: fading, with a setback in week five
+    for weeks_ago, count in zip(range(len(weekly) - 1, -1, -1), weekly, strict=True):
+        for n in range(count):
+            # A day of that calendar week (this week: up to yesterday), so each week holds its own count.
+            today = local_today(alex)
+            monday = monday_of(today) - timedelta(weeks=weeks_ago)
+            day = monday + timedelta(days=rng.randint(0, 6 if weeks_ago else max(0, today.weekday() - 1)))
+            when = now - timedelta(days=(today - day).days, hours=rng.randint(1, 10))
+            _demo_trigger(
+                couple, alex, when, strength=max(1, min(5, round(4.5 - 0.35 * (7 - weeks_ago) + rng.uniform(-1, 1)))),
+                visibility=rng.choice([Visibility.PARTNER] * 3 + [Visibility.PARTNER_AND_THERAPIST] * 3
+                                      + [Visibility.ONLY_ME]),
+                what_happened=rng.choice(WHAT_HAPPENED), what_helped=rng.choice(WHAT_HELPED),
+                here=rng.random() < 0.6, closed=n % 5 == 4,
+            )  # fmt: skip
+    _demo_trigger(couple, alex, now - timedelta(days=1, hours=2), strength=4, visibility=Visibility.PARTNER,
+                  what_happened="The hotel's advert on the bus.", what_helped="", here=True)  # fmt: skip
+    _demo_trigger(couple, alex, now - timedelta(hours=3), strength=3, visibility=Visibility.PARTNER_AND_THERAPIST,
+                  what_happened="", what_helped="")  # fmt: skip
+    for days_ago, visibility in ((20, Visibility.PARTNER), (9, Visibility.ONLY_ME), (4, Visibility.PARTNER)):
+        _demo_trigger(
+            couple, sam, now - timedelta(days=days_ago), strength=2, visibility=visibility,
+            what_happened="Alex's face when the phone buzzed.", what_helped="Breathing, then asking.",
+        )  # fmt: skip
+    discovery = local_today(alex) + timedelta(days=5)
+    DateThatMatters.objects.create(
+        couple=couple, author=alex, label="The day I found out", yearly=True,
+        on=date(discovery.year - 1, discovery.month, min(discovery.day, 28) if discovery.month == 2 else discovery.day),
+        visibility=DateThatMatters.Visibility.ONLY_ME,
+    )  # fmt: skip
+    HolidayNote.objects.get_or_create(user=alex, holiday=Holiday.VALENTINES)
+    return True
+
+
+def _demo_trigger(couple: Couple, author: User, when: datetime, *, strength: int, visibility: str, what_happened: str,
+                  what_helped: str, here: bool = False, closed: bool = False) -> None:  # fmt: skip
+    from checkins.triggers import local_date_of
+
+    shared = visibility != Visibility.ONLY_ME
+    Trigger.objects.create(
+        couple=couple, author=author, occurred_at=when, local_date=local_date_of(when, author), strength=strength,
+        what_happened=what_happened, what_helped=what_helped, visibility=visibility, created_at=when,
+        here_at=when + timedelta(minutes=20) if shared and here else None,
+        prompt_closed_at=when + timedelta(hours=5) if shared and closed and not here else None,
+    )  # fmt: skip

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkins.measures import CSI4_ITEMS
-from checkins.models import MOOD_CHOICES, DailyCheckIn, WeeklyReview
+from checkins.models import MOOD_CHOICES, DailyCheckIn, DateThatMatters, Holiday, Trigger, WeeklyReview
 from recovery.access import Visibility
 from recovery.forms import choice_field
 
@@ -102,3 +105,79 @@ class WeeklyReviewForm(forms.ModelForm):
                 "such as a sharp word. This isn't about the affair."
             )
         )
+
+
+class TriggerForm(forms.ModelForm):
+    """ "A trigger hit": when (local time, now unless changed), how strong, and, if the person wants, what
+    happened, what helped and who sees it."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=_("Now, unless you change it. Your own time."),
+        error_messages={"required": _("Say when it happened."), "invalid": _("Enter a date and time.")},
+    )
+    strength = forms.TypedChoiceField(
+        label=_("How strong was it?"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=ScaleSelect(_("a flicker"), _("overwhelming")),
+        help_text=_("1 is a flicker, 5 is overwhelming."),
+        error_messages={"required": _("Choose a number from 1 to 5.")},
+    )
+
+    class Meta:
+        model = Trigger
+        fields = ["occurred_at", "strength", "what_happened", "what_helped", "visibility"]
+        widgets = {
+            "what_happened": forms.Textarea(attrs={"rows": 2}),
+            "what_helped": forms.Textarea(attrs={"rows": 2}),
+            "visibility": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        choice_field(self, "visibility").choices = Visibility.choices
+        if self.instance.pk:
+            self.initial["occurred_at"] = self.instance.occurred_at.astimezone(zone).replace(tzinfo=None)
+            self.fields["occurred_at"].help_text = _("Your own time.")
+
+    def clean_occurred_at(self) -> datetime:
+        value: datetime = self.cleaned_data["occurred_at"]
+        # The browser sends the person's wall-clock time: read it in their zone, whatever Django activated.
+        value = value.replace(tzinfo=None).replace(tzinfo=self.zone)
+        if value > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("That's still to come. Choose a time that has already passed."))
+        return value
+
+
+class DateThatMattersForm(forms.ModelForm):
+    class Meta:
+        model = DateThatMatters
+        fields = ["label", "on", "yearly", "visibility"]
+        widgets = {
+            "label": forms.TextInput(attrs={"maxlength": 120}),
+            "on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "visibility": forms.RadioSelect,
+        }
+        help_texts = {
+            "label": _("In your own words, for instance “the day I found out” or “our wedding anniversary”."),
+            "yearly": _("Untick it for a date that comes once."),
+        }
+        error_messages = {"on": {"invalid": _("Enter a date.")}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "visibility").choices = DateThatMatters.Visibility.choices
+
+
+class HolidayNotesForm(forms.Form):
+    holidays = forms.MultipleChoiceField(
+        label=_("A gentle note in the week before"),
+        choices=Holiday.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Holidays can stir things up, even years on. Choose any you'd like a note before."),
+    )

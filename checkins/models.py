@@ -16,8 +16,10 @@ from checkins.reveal import RevealedTogetherQuerySet
 from recovery.access import (
     EntryQuerySet,
     OwnVisibility,
+    PartnerOnlyQuerySet,
     SelfAndTherapistQuerySet,
     ToBringQuerySet,
+    TriggerQuerySet,
     Visibility,
 )
 from recovery.fields import EncryptedTextField
@@ -280,3 +282,102 @@ class ToBring(models.Model):
 
     def __str__(self) -> str:
         return f"To bring {self.pk} (couple {self.couple_id})"
+
+
+STRENGTH_CHOICES = [
+    (1, _("1 · a flicker")),
+    (2, _("2")),
+    (3, _("3")),
+    (4, _("4")),
+    (5, _("5 · overwhelming")),
+]
+
+
+class Trigger(models.Model):
+    """A moment the pain came back, logged when it happened ("a trigger hit"): when, how strong, and if the
+    person wants, what happened and what helped. Shared with the partner, it asks them — once, gently — to
+    answer "I'm here" (see checkins/triggers.py); the partner's answer or "not now" closes that ask."""
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    occurred_at = models.DateTimeField(_("When"))
+    local_date = models.DateField(help_text=_("The author's own date of occurred_at, in their time zone."))
+    strength = models.PositiveSmallIntegerField(_("How strong"), choices=STRENGTH_CHOICES)
+    what_happened = EncryptedTextField(_("What happened (if you'd like to say)"), blank=True, max_length=1000)
+    what_helped = EncryptedTextField(
+        _("What helped, or might help (if you'd like to say)"), blank=True, max_length=1000
+    )
+    visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
+    here_at = models.DateTimeField(null=True, blank=True, help_text=_("When the partner answered “I'm here”."))
+    prompt_closed_at = models.DateTimeField(null=True, blank=True, help_text=_("When the partner chose “not now”."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TriggerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(strength__gte=1, strength__lte=5), name="trigger_strength_1_to_5"),
+            models.CheckConstraint(condition=Q(visibility__in=VISIBILITIES), name="trigger_visibility_valid"),
+        ]
+        # The trigger page, the weekly counts, the caseload and the brief: one couple's triggers by date.
+        indexes = [models.Index(fields=["couple", "local_date"], name="trigger_couple_date")]
+
+    def __str__(self) -> str:  # never the words
+        return f"Trigger {self.pk} ({self.local_date})"
+
+
+class DateThatMatters(models.Model):
+    """A date a person wants to be ready for (the discovery, a wedding anniversary): the label is theirs alone
+    unless they share it with their partner; a therapist never sees these. In the days before, the home page
+    offers a kind note and a step from the plan (checkins/dates.py); no e-mail ever names it."""
+
+    class Visibility(models.TextChoices):
+        ONLY_ME = "only_me", _("Only me")
+        PARTNER = "partner", _("Me and my partner")
+
+    couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    label = EncryptedTextField(_("What the date is"), max_length=120)
+    on = models.DateField(_("Date"))
+    yearly = models.BooleanField(_("Every year"), default=True)
+    visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PartnerOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(visibility__in=["only_me", "partner"]), name="date_visibility_valid"),
+        ]
+
+    def __str__(self) -> str:  # never the label
+        return f"Date that matters {self.pk}"
+
+
+class Holiday(models.TextChoices):
+    """Fixed-date holidays a person may want a gentle note before (movable and country-dependent ones, such as
+    Mother's Day, are left to their own dates)."""
+
+    VALENTINES = "valentines", _("Valentine's Day (14 February)")
+    CHRISTMAS = "christmas", _("Christmas Day (25 December)")
+    NEW_YEARS_EVE = "new_years_eve", _("New Year's Eve (31 December)")
+
+
+class HolidayNote(models.Model):
+    """A person chose a gentle note before this holiday. Theirs alone."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    holiday = models.CharField(max_length=16, choices=Holiday.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "holiday"], name="holiday_note_once"),
+            models.CheckConstraint(
+                condition=Q(holiday__in=["valentines", "christmas", "new_years_eve"]), name="holiday_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Holiday note {self.holiday} of user {self.user_id}"

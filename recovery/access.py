@@ -250,6 +250,28 @@ class EntryQuerySet(CoupleScopedQuerySet):
         return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility__in=SHARED))
 
 
+class TriggerQuerySet(EntryQuerySet):
+    """The trigger log (checkins.Trigger): the author sees all of theirs, the partner those shared with them,
+    and a therapist only those shared "with our therapist too" — a trigger shared with the partner alone
+    is the couple's, not a count on a caseload."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        care = therapist_couple_ids(user)
+        if care:
+            return self.filter(couple_id__in=care, visibility=Visibility.PARTNER_AND_THERAPIST)
+        return super().visible_to(user)
+
+
+class PartnerOnlyQuerySet(CoupleScopedQuerySet):
+    """Entries kept between the two partners at most (dates that matter, fields `author`, `visibility`): the
+    author sees all of theirs, the partner those shared with them, a therapist nothing."""
+
+    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
+        if getattr(user, "is_therapist", False):
+            return self.none()
+        return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility=Visibility.PARTNER))
+
+
 class OwnVisibility(models.TextChoices):
     """Who may see an entry that is about the person alone (the PHQ-9): never the partner, in any form."""
 

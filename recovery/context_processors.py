@@ -51,6 +51,10 @@ _SECTIONS = {
     "checkins:reviews": "checkins",
     "checkins:reminders": "reminders",
     "profile": "account",
+    "checkins:triggers": "checkins",
+    "checkins:trigger_edit": "checkins",
+    "checkins:dates": "account",
+    "checkins:date_edit": "account",
 }
 
 

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.mend",
+                "checkins.context_processors.triggers",  # the partner's shared triggers waiting for a word
             ],
         },
     },

@@ -1,8 +1,8 @@
 """The therapist's caseload: one summary per couple they may see, most in need of attention first.
 
 Built from a fixed number of queries whatever the number of couples, and only from what the
-therapist may see: shared check-ins and revealed, shared reviews (never "only me" entries, not even
-as a count).
+therapist may see: shared check-ins and revealed, shared reviews, triggers shared "with our therapist too"
+(never "only me" entries, not even as a count).
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from checkins import triggers
 from checkins.change import csi_change
 from checkins.charts import sparkline
 from checkins.measures import DISTRESS_CUTOFF, ReliableChange
-from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
+from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids
 from recovery.models import Couple, Partner, User
@@ -43,7 +45,9 @@ class PartnerSummary:
     reliable: ReliableChange | None = None  # latest against the first, once the published inputs are in
     crossed_below: bool = False  # under 13.5 now, and not at the previous review
     self_harm_on: date | None = None  # the latest shared PHQ-9 with item 9 above 0, if recent
-    triggers_14: int = 0
+    triggers_14: int = 0  # triggers logged and shared with the therapist, last 14 days
+    trigger_strength_14: float | None = None  # their mean strength, 1 to 5
+    trigger_weeks: list[int] = field(default_factory=list)  # the last four 7-day windows, oldest first
     trust_this_week: float | None = None
     trust_last_week: float | None = None
     trust_weeks: list[float | None] = field(default_factory=list)  # the last four weeks, oldest first
@@ -51,6 +55,10 @@ class PartnerSummary:
     @property
     def trust_trend(self) -> SafeString:
         return sparkline(self.trust_weeks, high=10, label=_("Trust, week by week"))
+
+    @property
+    def triggers_rising(self) -> bool:
+        return triggers.is_rising(self.trigger_weeks)
 
 
 @dataclass
@@ -97,6 +105,20 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
         )
     )
 
+    # Triggers shared with the therapist, per person: four weekly counts and the last 14 days, in one grouped query.
+    trigger_counts = {
+        row["author_id"]: row
+        for row in Trigger.objects.visible_to(therapist)
+        .filter(couple_id__in=ids, local_date__gt=today - timedelta(days=7 * triggers.RISING_WEEKS))
+        .values("author_id")
+        .annotate(
+            **triggers.rising_counts_filter(today),
+            last_14=Count("pk", filter=Q(local_date__gt=today - timedelta(days=TRIGGER_DAYS))),
+            strength_14=Avg("strength", filter=Q(local_date__gt=today - timedelta(days=TRIGGER_DAYS))),
+        )
+        .order_by()
+    }
+
     summaries = []
     for couple_id, couple in couples.items():
         history = changes.get(couple_id, [])
@@ -118,7 +140,12 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
             person.adherence_7 = sum(1 for c in mine if (today - c.local_date).days < 7)
             person.adherence_28 = len(mine)
             person.last_check_in = max((c.local_date for c in mine), default=None)
-            person.triggers_14 = sum(1 for c in mine if c.trigger and (today - c.local_date).days < TRIGGER_DAYS)
+            counted = trigger_counts.get(member.user_id)
+            if counted:
+                person.triggers_14 = counted["last_14"]
+                strength = counted["strength_14"]
+                person.trigger_strength_14 = round(float(strength), 1) if strength is not None else None
+                person.trigger_weeks = [counted[f"week_{n}"] for n in range(triggers.RISING_WEEKS)]
             person.trust_weeks = [
                 _average([c.trust for c in mine if 7 * week <= (today - c.local_date).days < 7 * (week + 1)])
                 for week in reversed(range(4))
@@ -157,6 +184,8 @@ def _flags_for(person: PartnerSummary, today: date) -> list[str]:
         flags.append(
             _("%(name)s: crossed below %(cutoff)s since the previous review") % {**name, "cutoff": DISTRESS_CUTOFF}
         )
+    if person.triggers_rising:
+        flags.append(_("%(name)s: triggers rising for three weeks") % name)
     if (
         person.trust_this_week is not None
         and person.trust_last_week is not None

@@ -12,8 +12,9 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from checkins.demo import csi_items
-from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
+from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from checkins.phq9 import ITEMS
+from checkins.triggers import local_date_of
 from plans.models import StageChange
 from recovery.access import OwnVisibility
 from recovery.localtime import local_today, monday_of
@@ -73,7 +74,23 @@ def seed_demo_care(*, therapist: User, couple: Couple, password: str) -> None:
                 visibility=OwnVisibility.ME_AND_THERAPIST,
                 **{item.key: value for item, value in zip(ITEMS, JORDAN_PHQ9, strict=True)},
             )  # fmt: skip
+            _rising_triggers(jordan, other, rng)
         _grant(other, therapist, consent="one" if state == "pending" else "both", ended=state == "ended")
+
+
+# Jordan's triggers shared with the therapist, per 7-day window, oldest first: rising three weeks running.
+JORDAN_TRIGGERS = [1, 2, 4, 6]
+
+
+def _rising_triggers(jordan: User, couple: Couple, rng: random.Random) -> None:
+    now = timezone.now()
+    for index, count in enumerate(JORDAN_TRIGGERS):
+        for _n in range(count):
+            when = now - timedelta(days=7 * (len(JORDAN_TRIGGERS) - 1 - index) + rng.randint(1, 5))
+            Trigger.objects.create(
+                couple=couple, author=jordan, occurred_at=when, local_date=local_date_of(when, jordan),
+                strength=rng.randint(3, 5), visibility="therapist", created_at=when, here_at=when + timedelta(hours=1),
+            )  # fmt: skip
 
 
 def _couple(hurt_name: str, involved_name: str, password: str) -> Couple:

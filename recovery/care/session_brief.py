@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from checkins import measures
 from checkins.change import CsiChange, csi_change
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
+from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
 from plans.models import AnswerVersion, Question
 from recovery.access import can_read_text
 from recovery.care import caseload
@@ -132,17 +133,17 @@ def set_last_session(*, therapist: User, couple: Couple, on: date) -> None:
     )
 
 
-def trigger_counts(check_ins: list[DailyCheckIn], *, since: date) -> dict[int, int]:
-    """Triggers per person since the session, from the shared check-ins' "something triggered me" answer.
-
-    Seam: when the trigger log (issue 13, part 1) lands, count its shared entries here instead, through its
-    own counting function; the brief's template and PDF only read the numbers.
-    """
-    counts: dict[int, int] = {}
-    for entry in check_ins:
-        if entry.trigger and entry.local_date >= since:
-            counts[entry.author_id] = counts.get(entry.author_id, 0) + 1
-    return counts
+def trigger_counts(therapist: User, couple: Couple, *, since: date) -> dict[int, int]:
+    """Triggers per person since the session, from the trigger log: only those shared "with our therapist
+    too" (access.TriggerQuerySet), counted in the database in one query."""
+    rows = (
+        Trigger.objects.visible_to(therapist)
+        .filter(couple=couple, local_date__gte=since)
+        .values("author_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["author_id"]: row["n"] for row in rows}
 
 
 def brief_for(therapist: User, couple: Couple) -> Brief:
@@ -154,7 +155,7 @@ def brief_for(therapist: User, couple: Couple) -> Brief:
     reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple=couple))
     check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=since))
     phq9s = list(Phq9Response.objects.visible_to(therapist).filter(couple=couple).order_by("answered_on"))
-    triggers = trigger_counts(check_ins, since=since)
+    triggers = trigger_counts(therapist, couple, since=since)
 
     people = []
     for member in members:

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from checkins import triggers
 from checkins.dashboard import couple_charts
 from checkins.measures import DISTRESS_CUTOFF
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.models import DailyCheckIn, Trigger, WeeklyReview
 from plans.models import Completion, Question, StageChange
 from plans.questions import threads_for
 from recovery.access import can_read_text
@@ -82,8 +83,21 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
     people = [(p.user_id, p.user.get_short_name()) for p in partners]
     for week in recent:
         week.named_csi = [(name, total) for (_id, name), total in zip(people, week.csi, strict=True)]
+    # Triggers the partners shared "with our therapist too": count and mean strength per week, newest first.
+    by_person = triggers.per_week(Trigger.objects.visible_to(therapist).filter(couple=couple), since=start)
+    trigger_weeks: dict[date, list[triggers.TriggerWeek | None]] = {}
+    for user_id, person_weeks in by_person.items():
+        if user_id in seats:
+            for trigger_week in person_weeks:
+                trigger_weeks.setdefault(trigger_week.monday, [None] * len(seats))[seats.index(user_id)] = trigger_week
+    if trigger_weeks:  # a week with none shared is shown as such, not left out
+        monday = min(trigger_weeks)
+        while monday <= monday_of(today):
+            trigger_weeks.setdefault(monday, [None] * len(seats))
+            monday += timedelta(weeks=1)
     return {
         "couple": couple,
+        "trigger_weeks": sorted(trigger_weeks.items(), reverse=True),
         "partners": partners,
         "changes": list(StageChange.objects.filter(couple=couple).select_related("by").order_by("at", "pk")),
         "weeks": recent,

@@ -63,6 +63,7 @@ PAGES = [
     ("profile", gettext_lazy("Your profile and account")),
     ("check-ins", gettext_lazy("Daily check-ins")),
     ("weekly-reviews", gettext_lazy("Weekly reviews")),
+    ("triggers", gettext_lazy("Triggers and dates that matter")),
     ("plan-steps", gettext_lazy("Plan steps and notes")),
     ("stages", gettext_lazy("Stages")),
     ("rituals", gettext_lazy("Table of Trust")),
@@ -187,7 +188,15 @@ def filename_for(export: DataExport) -> str:
 
 def collect(user: User) -> dict[str, Any]:
     """Everything the export holds, as plain data: the JSON file as it is, and what the pages show."""
-    from checkins.models import DailyCheckIn, NotificationSettings, Reminder, WeeklyReview
+    from checkins.models import (
+        DailyCheckIn,
+        DateThatMatters,
+        HolidayNote,
+        NotificationSettings,
+        Reminder,
+        Trigger,
+        WeeklyReview,
+    )
     from plans.models import AgreementItem, Completion, Readiness, Ritual, StageChange, WishNote
 
     membership = membership_of(user)
@@ -257,6 +266,29 @@ def collect(user: User) -> dict[str, Any]:
         "check_ins": [_check_in(c, by(c.author_id)) for c in check_ins],
         "weekly_reviews": [_review(r, by(r.author_id)) for r in reviews],
         "plan_steps": [_completion(c, by(c.author_id)) for c in completions],
+        "triggers": [
+            _trigger(t, by(t.author_id))
+            for t in [
+                *Trigger.objects.filter(author=user).order_by("occurred_at"),
+                *shared(Trigger).order_by("occurred_at"),
+            ]
+        ],
+        "dates_that_matter": [
+            {
+                "space": d.couple_id,
+                "by": by(d.author_id),
+                "label": d.label,
+                "date": d.on,
+                "yearly": d.yearly,
+                **_visibility(d, by(d.author_id)),
+                "written_at": d.created_at,
+            }
+            for d in [
+                *DateThatMatters.objects.filter(author=user).order_by("on"),
+                *shared(DateThatMatters).order_by("on"),
+            ]
+        ],
+        "holiday_notes": sorted(HolidayNote.objects.filter(user=user).values_list("holiday", flat=True)),
         "readiness": [
             {"space": r.couple_id, "ready_for_stage": r.for_stage, "at": r.at}
             for r in Readiness.objects.filter(user=user).order_by("at")
@@ -381,6 +413,21 @@ def _check_in(c: Any, by: str) -> dict[str, Any]:
         **_visibility(c, by),
         "written_at": c.created_at,
         "changed_at": c.updated_at,
+    }
+
+
+def _trigger(t: Any, by: str) -> dict[str, Any]:
+    return {
+        "space": t.couple_id,
+        "by": by,
+        "occurred_at": t.occurred_at,
+        "date": t.local_date,
+        "strength": t.strength,
+        "what_happened": t.what_happened,
+        "what_helped": t.what_helped,
+        **_visibility(t, by),
+        "partner_said_here_at": t.here_at,
+        "written_at": t.created_at,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkins import dashboard
+from checkins import dashboard, dates
 from plans.models import Stage
 from plans.stages import current_stage
 from recovery.composition import next_action
@@ -33,5 +33,7 @@ def home_context(
         "plan_stage": Stage.objects.filter(number=stage_number).first(),
         "next": next_action.choose(state),
         "offer_safety_check": user.safety_check_offered_at is None,
+        # Dates that matter within a week (checkins/dates.py): a kind note and a step from the plan.
+        "coming_up": dates.coming_up(user, today=today["today"]),
         **today,
     }

@@ -430,6 +430,13 @@
   });
 })();
 
+// A form sent back with errors: focus goes to its summary (the list of fields to fix), not left on the page.
+(function () {
+  "use strict";
+  var summary = document.querySelector("main [data-error-summary]");
+  if (summary) { summary.focus(); }
+})();
+
 // Support page: links to it and the private safety question carry the browser's time zone, so someone
 // who isn't signed in sees local numbers straight away. Without JavaScript the page offers a country list.
 (function () {

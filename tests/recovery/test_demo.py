@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
@@ -37,6 +39,21 @@ def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settin
     for person in (alex, sam):
         assert DailyCheckIn.objects.filter(author=person).count() > 30
         assert WeeklyReview.objects.filter(author=person).count() == 6
+
+    # Triggers: Alex's fade over the weeks (unevenly), some are shared, one answered "I'm here"; Sam's next page
+    # asks him about this morning's; Jordan's are rising for the caseload's flag; Alex has a date coming up.
+    from checkins import dates, triggers
+    from checkins.models import Trigger
+    from recovery.localtime import local_today
+
+    weeks = triggers.per_week(Trigger.objects.filter(author=alex), since=local_today(alex) - timedelta(weeks=20))
+    weeks = weeks[alex.pk]
+    assert len(weeks) >= 6 and weeks[0].count > weeks[-1].count
+    assert Trigger.objects.filter(author=alex, here_at__isnull=False).exists()
+    assert Trigger.objects.filter(author=alex, visibility="only_me").exists()
+    assert [t.author for t in triggers.open_prompts(sam)] == [alex]
+    assert "Jordan: triggers rising for three weeks" in summaries[0].flags
+    assert [c.days for c in dates.coming_up(alex)] == [5]
 
 
 def test_the_demo_logins_work(client, settings) -> None:

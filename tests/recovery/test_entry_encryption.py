@@ -57,6 +57,7 @@ def test_every_free_text_field_a_person_writes_is_encrypted() -> None:
         "WeeklyReview.small_victory", "WeeklyReview.appreciation", "WeeklyReview.accountability",
         "Completion.note", "Ritual.text", "AgreementItem.text", "WishNote.text",
         "Question.text", "AnswerVersion.text", "AnswerVersion.note",
+        "Trigger.what_happened", "Trigger.what_helped", "DateThatMatters.label",
     }  # fmt: skip
 
 

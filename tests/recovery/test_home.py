@@ -213,6 +213,8 @@ EVERY_PLACE = [
     ("checkins:weekly_review", []),
     ("checkins:history", []),
     ("checkins:reviews", []),
+    ("checkins:triggers", []),
+    ("checkins:dates", []),
     ("plans:overview", []),
     ("plans:table_of_trust", []),
     ("plans:transparency", []),
@@ -273,6 +275,7 @@ SECTIONS = {
         ("checkins:history", []),
         ("checkins:weekly_review", []),
         ("checkins:reviews", []),
+        ("checkins:triggers", []),
     ],
     "Plan": [
         ("plans:overview", []),
@@ -286,6 +289,7 @@ SECTIONS = {
     "Account settings": [
         ("profile", []),
         ("checkins:reminders", []),
+        ("checkins:dates", []),
         ("account_email", []),
         ("account_change_password", []),
         ("mfa_index", []),

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from checkins.models import DailyCheckIn, WeeklyReview
+from checkins.models import DailyCheckIn, DateThatMatters, Trigger, WeeklyReview
 from plans.models import AgreementItem, Completion, Ritual, StageChange, WishNote
 from recovery.care import consent as care
 from recovery.composition import data_export, erasure
@@ -73,8 +73,10 @@ def test_after_parting_neither_sees_anything_of_the_other(couple, deliver) -> No
         assert client.get(reverse("home"))["Location"] == reverse("start")
         for name in ("checkins:history", "checkins:reviews", "plans:table_of_trust", "plans:wish_notes"):
             assert client.get(reverse(name))["Location"] == reverse("home"), name
-        for model in (DailyCheckIn, WeeklyReview, Completion, Ritual, AgreementItem, WishNote, StageChange):
+        for model in (DailyCheckIn, WeeklyReview, Completion, Ritual, AgreementItem, WishNote, StageChange, Trigger,
+                      DateThatMatters):  # fmt: skip
             assert not model.objects.visible_to(person).exists(), model
+        assert "had a hard moment" not in page(client.get(reverse("start")))
 
     alex_text, alex_data = _export_text(alex, deliver)
     sam_text, sam_data = _export_text(sam, deliver)
@@ -116,7 +118,8 @@ def test_a_closed_space_is_erased_30_days_after_both_partners_left(couple) -> No
     with time_machine.travel(timezone.now() + timedelta(days=30, minutes=1)):
         assert erasure.upkeep()["spaces"] == 1
     assert not Couple.objects.filter(pk=couple.pk).exists()
-    for model in (DailyCheckIn, WeeklyReview, Completion, Ritual, AgreementItem, WishNote, StageChange, Partner):
+    for model in (DailyCheckIn, WeeklyReview, Completion, Ritual, AgreementItem, WishNote, StageChange, Partner,
+                  Trigger, DateThatMatters):  # fmt: skip
         assert not model.objects.filter(couple_id=couple.pk).exists(), model
     assert User.objects.filter(pk__in=[alex.pk, sam.pk]).count() == 2  # the people stay, free to begin again
     assert AuditEvent.objects.filter(couple_id=couple.pk).count() == 1  # the audit is never erased

@@ -15,10 +15,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from checkins import measures, phq9
 from checkins.measures import PublishedReliability
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
+from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
 from plans import questions
 from recovery.care import consent as care
 from recovery.care import session_brief
@@ -198,6 +199,12 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
             couple=couple, author=alex, local_date=today - timedelta(days=days_ago), mood=2, trust=3, closeness=3,
             trigger=trigger, visibility=visibility,
             to_talk_through="Why it took a month to correct" if days_ago == 1 else "",
+        )  # fmt: skip
+    # The trigger log: only those shared "with our therapist too" count (a check-in's trigger box no longer does).
+    for days_ago, visibility in ((1, "therapist"), (2, "partner"), (3, "therapist"), (4, "only_me"), (10, "therapist")):
+        Trigger.objects.create(
+            couple=couple, author=alex, occurred_at=timezone.now() - timedelta(days=days_ago),
+            local_date=today - timedelta(days=days_ago), strength=3, visibility=visibility,
         )  # fmt: skip
     hurt, involved = couple.partners.get(seat=1), couple.partners.get(seat=2)
     shared = questions.ask(membership=hurt, text="When did it start?", visibility="therapist")

@@ -4,9 +4,11 @@ for the tests of what an export holds, what a database dump shows, and what eras
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from plans.completions import local_today
 from plans.models import StageChange, Step
@@ -132,6 +134,31 @@ def write_through_the_app(couple: Couple, alex: User, sam: User) -> Written:
         )
         (w.alex_shared if user == alex else w.sam_shared).append(shared)
         (w.alex_only_me if user == alex else w.sam_only_me).append(private)
+
+    # Triggers: Alex shares one with Sam and keeps one to herself; Sam shares one with Sam's therapist too.
+    for client, user, shared, private in (
+        (a, alex, "The red car outside the office again.", "Checked the old phone bill at 3 a.m."),
+        (s, sam, "Her name came up at work and I froze.", "I felt I could never make it right."),
+    ):
+        when = timezone.now().astimezone(ZoneInfo(user.time_zone)).strftime("%Y-%m-%dT%H:%M")
+        trigger = {"occurred_at": when, "strength": "4", "what_helped": ""}
+        visibility = "partner" if user == alex else "therapist"
+        _ok(
+            client.post(reverse("checkins:trigger_new"), {**trigger, "what_happened": shared, "visibility": visibility})
+        )
+        _ok(
+            client.post(reverse("checkins:trigger_new"), {**trigger, "what_happened": private, "visibility": "only_me"})
+        )
+        (w.alex_shared if user == alex else w.sam_shared).append(shared)
+        (w.alex_only_me if user == alex else w.sam_only_me).append(private)
+
+    # Dates that matter: Alex keeps one private and shares another.
+    w.alex_only_me.append("the day the hotel receipt fell out")
+    _ok(a.post(reverse("checkins:dates"), {"action": "date", "date-label": w.alex_only_me[-1], "date-on": "2025-03-14",
+                                          "date-yearly": "on", "date-visibility": "only_me"}))  # fmt: skip
+    w.alex_shared.append("our wedding at the lighthouse")
+    _ok(a.post(reverse("checkins:dates"), {"action": "date", "date-label": w.alex_shared[-1], "date-on": "2011-06-18",
+                                          "date-yearly": "on", "date-visibility": "partner"}))  # fmt: skip
 
     # The Table of Trust and the agreement are shared by nature.
     w.alex_shared.append("our Saturday market breakfasts")

@@ -184,6 +184,45 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
         "get": by_role(HOME, anon=LOGIN, own="405", outsider="404", waiting="404"),
         "post": by_role(HOME, anon=LOGIN, own="→/", outsider="404", waiting="404"),
     },
+    # "A trigger hit" and the trigger page: any partner. The sample trigger is Alex's, shared with Sam: only Alex
+    # may change or delete it; only Sam may answer it ("I'm here" / "not now"); everyone else gets 404.
+    "checkins:trigger_new": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),  # nothing chosen: the form again, with its errors
+    },
+    "checkins:triggers": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="405"),
+    },
+    "checkins:trigger_edit": {
+        "get": by_role(HOME, anon=LOGIN, hurt="200", involved="404", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, hurt="400", involved="404", outsider="404", waiting="404"),
+    },
+    "checkins:trigger_delete": {
+        "get": by_role(HOME, anon=LOGIN, hurt="405", involved="404", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, hurt="→/triggers/", involved="404", outsider="404", waiting="404"),
+    },
+    "checkins:trigger_here": {
+        "get": by_role(HOME, anon=LOGIN, hurt="404", involved="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, hurt="404", involved="→/", outsider="404", waiting="404"),
+    },
+    "checkins:trigger_not_now": {
+        "get": by_role(HOME, anon=LOGIN, hurt="404", involved="405", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, hurt="404", involved="→/", outsider="404", waiting="404"),
+    },
+    # Dates that matter: the sample date is Alex's, shared with Sam; only Alex may change or delete it.
+    "checkins:dates": {
+        "get": by_role(HOME, anon=LOGIN, partners="200"),
+        "post": by_role(HOME, anon=LOGIN, partners="400"),
+    },
+    "checkins:date_edit": {
+        "get": by_role(HOME, anon=LOGIN, hurt="200", involved="404", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, hurt="400", involved="404", outsider="404", waiting="404"),
+    },
+    "checkins:date_delete": {
+        "get": by_role(HOME, anon=LOGIN, hurt="405", involved="404", outsider="404", waiting="404"),
+        "post": by_role(HOME, anon=LOGIN, hurt="→/dates/", involved="404", outsider="404", waiting="404"),
+    },
     # The safety check and its resources are open to anyone, signed in or not.
     "checkins:safety_check": same("200", "400"),
     "checkins:safety_support": same("200", "405"),
@@ -378,6 +417,10 @@ def _route_samples(name: str, world: World) -> dict[str, object]:
         return {"pk": _alex_s_question(world).pk, "kind": "question"}
     if name == "checkins:phq9_result":
         return {"pk": _alex_s_phq9(world).pk}
+    if name.startswith("checkins:trigger_"):
+        return {"pk": _alex_s_trigger(world).pk}
+    if name.startswith("checkins:date_"):
+        return {"pk": _alex_s_date(world).pk}
     return {"number": 1, "slug": first_step.slug}
 
 
@@ -400,6 +443,30 @@ def _alex_s_phq9(world: World) -> object:
         couple=world.couple, author=world.hurt, answered_on=local_today(world.hurt), visibility="only_me",
         **{item.key: 0 for item in phq9.ITEMS},
     )  # fmt: skip
+
+
+def _alex_s_trigger(world: World) -> object:
+    """A trigger Alex logged and shared with Sam."""
+    from django.utils import timezone
+
+    from checkins.models import Trigger
+    from recovery.localtime import local_today
+
+    return Trigger.objects.filter(author=world.hurt).first() or Trigger.objects.create(
+        couple=world.couple, author=world.hurt, occurred_at=timezone.now(), local_date=local_today(world.hurt),
+        strength=3, visibility="partner",
+    )  # fmt: skip
+
+
+def _alex_s_date(world: World) -> object:
+    """A date that matters to Alex, shared with Sam."""
+    from datetime import date
+
+    from checkins.models import DateThatMatters
+
+    return DateThatMatters.objects.filter(author=world.hurt).first() or DateThatMatters.objects.create(
+        couple=world.couple, author=world.hurt, label="The day I found out", on=date(2025, 3, 14), visibility="partner"
+    )
 
 
 def _outcome(response: object) -> str:

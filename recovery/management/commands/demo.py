@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from checkins.demo import seed_demo_check_ins, seed_demo_measures
+from checkins.demo import seed_demo_check_ins, seed_demo_measures, seed_demo_triggers
 from checkins.reminders import reminders_for
 from plans.demo import seed_demo_plan
 from plans.questions_demo import seed_demo_questions
@@ -61,6 +61,8 @@ class Command(BaseCommand):
                 amended = seed_demo_questions(couple)
                 seed_demo_measures(couple, question_to_bring=amended)
                 self.stdout.write("…questions answered in writing (one amended), PHQ-9s, and items to bring.")
+            if seed_demo_triggers(couple):
+                self.stdout.write("…triggers logged over eight weeks (fading, one answered “I'm here”), and a date.")
             seed_demo_care(therapist=therapist, couple=couple, password=DEMO_PASSWORD)
 
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {DEMO_PASSWORD})"))
