@@ -16,10 +16,10 @@ from django.utils import timezone
 from checkins.demo import csi_items
 from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
 from checkins.phq9 import ITEMS
-from checkins.weeks import monday_of
 from plans.completions import period_for
 from plans.models import AnswerVersion, Completion, Question, StageChange, Step
 from recovery.access import OwnVisibility
+from recovery.localtime import monday_of
 from recovery.models import CareConsent, CareTeamAccess, Couple, Partner, TherapistProfile, User
 
 ZONE = "Europe/London"

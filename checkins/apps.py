@@ -6,4 +6,5 @@ class CheckinsConfig(AppConfig):
     verbose_name = "Check-ins and reminders"
 
     def ready(self) -> None:
-        from checkins import emails  # noqa: F401  (registers the reminder and update e-mails with the outbox)
+        # Registers the reminder and update e-mails with the outbox, and listens for the plan's partner_ready.
+        from checkins import emails, notifications  # noqa: F401

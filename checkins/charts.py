@@ -35,8 +35,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 __all__ = ["NARROW", "WIDE", "Chart", "Layout", "Series", "line_chart"]
 
@@ -501,3 +502,35 @@ def _num(value: float) -> str:
 def _clean(text: str) -> str:
     """User text, escaped, without the characters XML cannot carry."""
     return escape(_NOT_XML.sub("", text))
+
+
+def sparkline(values: list[float | None], *, high: float, label: str, width: int = 80, height: int = 24) -> SafeString:
+    """A small trend line (inline SVG, no script or style: the strict CSP holds) with its numbers as its
+    accessible name; a week without data breaks the line rather than inventing a value."""
+    step = width / max(len(values) - 1, 1)
+    segments: list[list[str]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            segments.append([])
+            continue
+        y = height - 2 - (value / high) * (height - 4)
+        segments[-1].append(f"{index * step:.1f},{y:.1f}")
+    spoken = ", ".join("—" if v is None else f"{v:.1f}".rstrip("0").rstrip(".") for v in values)
+    lines = format_html_join(
+        "", '<polyline points="{}" class="sparkline__line"/>', ((" ".join(p),) for p in segments if len(p) > 1)
+    )
+    dots = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="2" class="sparkline__dot"/>',
+        (tuple(p[0].split(",")) for p in segments if len(p) == 1),
+    )
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        'aria-label="{label}: {spoken}">{lines}{dots}</svg>',
+        w=width,
+        h=height,
+        label=label,
+        spoken=spoken or _("no data"),
+        lines=lines,
+        dots=dots,
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from checkins import charts
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, monday_of
+from recovery.localtime import local_today, monday_of
 from recovery.models import Partner
 
 CHART_WEEKS = 8
@@ -185,7 +185,8 @@ def couple_charts(
         return charts.line_chart(
             chart_id=chart_id,
             title=csi_title,
-            description=_("Weekly CSI-4 totals from 0 to 21. Below 13.5 marks relationship distress."),
+            description=_("Weekly CSI-4 totals from 0 to %(max)s. Below %(cutoff)s marks relationship distress.")
+            % {"max": MAX_TOTAL, "cutoff": DISTRESS_CUTOFF},
             series=series(lambda user_id: [(r.week_start, r.csi_total) for r in reviews if r.author_id == user_id]),
             start=monday_of(start),
             end=monday_of(today),
@@ -193,7 +194,7 @@ def couple_charts(
             y_max=MAX_TOTAL,
             y_ticks=[0, 7, 14, 21],
             threshold=DISTRESS_CUTOFF,
-            threshold_label=_("13.5: distress line"),
+            threshold_label=_("%(cutoff)s: distress line") % {"cutoff": DISTRESS_CUTOFF},
             weekly=True,
             layout=layout,
         )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from checkins.models import DateThatMatters, Holiday, HolidayNote
 from recovery.localtime import local_today
-from recovery.models import User
+from recovery.models import Partner, User
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -91,3 +91,16 @@ def set_holidays(user: User, holidays: list[str]) -> None:
     HolidayNote.objects.filter(user=user).exclude(holiday__in=wanted).delete()
     for holiday in wanted:
         HolidayNote.objects.get_or_create(user=user, holiday=holiday)
+
+
+def save_date(*, membership: Partner, fields: dict, instance: DateThatMatters | None = None) -> DateThatMatters:
+    """Add a date that matters (or, for its author, change one)."""
+    entry = instance or DateThatMatters(couple=membership.couple, author=membership.user)
+    for name in ("label", "on", "yearly", "visibility"):
+        setattr(entry, name, fields[name])
+    entry.save()
+    return entry
+
+
+def delete_date(entry: DateThatMatters) -> None:
+    entry.delete()

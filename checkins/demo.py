@@ -20,9 +20,9 @@ from checkins.models import (
     WeeklyReview,
 )
 from checkins.phq9 import ITEMS
-from checkins.weeks import local_today, monday_of
 from plans.models import Question
 from recovery.access import OwnVisibility, Visibility
+from recovery.localtime import local_today, monday_of
 from recovery.models import Couple, Partner, User
 
 DAYS = 42
@@ -185,7 +185,7 @@ def seed_demo_triggers(couple: Couple) -> bool:
 
 def _demo_trigger(couple: Couple, author: User, when: datetime, *, strength: int, visibility: str, what_happened: str,
                   what_helped: str, here: bool = False, closed: bool = False) -> None:  # fmt: skip
-    from checkins.triggers import local_date_of
+    from recovery.localtime import local_date_of
 
     shared = visibility != Visibility.ONLY_ME
     Trigger.objects.create(

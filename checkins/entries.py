@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, week_start_for
 from recovery.access import SHARED
+from recovery.localtime import local_today, week_start_for
 from recovery.models import Partner, User
 
 

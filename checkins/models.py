@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkins import phq9
-from checkins.measures import CSI4_ITEMS
+from checkins.measures import CSI4_ITEMS, csi4_total
+from checkins.reveal import RevealedTogetherQuerySet
 from recovery.access import (
     EntryQuerySet,
     OwnVisibility,
     PartnerOnlyQuerySet,
-    RevealedTogetherQuerySet,
     SelfAndTherapistQuerySet,
     ToBringQuerySet,
     TriggerQuerySet,
@@ -117,7 +117,7 @@ class WeeklyReview(models.Model):
 
     @property
     def csi_total(self) -> int:
-        return sum(getattr(self, item.key) for item in CSI4_ITEMS)
+        return csi4_total({item.key: getattr(self, item.key) for item in CSI4_ITEMS})
 
 
 class Reminder(models.Model):

@@ -8,10 +8,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.dispatch import receiver
 from django.utils import timezone
 
 from checkins.emails import UPDATE_VALID_FOR
 from checkins.models import NotificationSettings
+from plans import signals as plan_signals
 from recovery import outbox
 from recovery.models import User
 
@@ -30,6 +34,11 @@ def partner_ready(*, other: User, next_stage: int, opened_by: str) -> int | None
     if opened_by != "both":
         return None
     return _queue(other, "partner_ready", f"stage-{next_stage}")
+
+
+@receiver(plan_signals.partner_ready, dispatch_uid="checkins.notifications.partner_ready")
+def _when_partner_ready(sender: Any, *, other: User, next_stage: int, opened_by: str, **kwargs: Any) -> None:
+    partner_ready(other=other, next_stage=next_stage, opened_by=opened_by)
 
 
 def reviews_ready(*, people: list[User], week: str) -> list[int]:

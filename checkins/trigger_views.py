@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from checkins import dates, triggers
 from checkins.forms import DateThatMattersForm, HolidayNotesForm, TriggerForm
 from checkins.models import DateThatMatters, Trigger
-from checkins.weeks import local_today, monday_of
 from recovery.access import get_visible_or_404, other_partner
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
+from recovery.localtime import local_today, monday_of
 from recovery.models import Partner
 
 LISTED_WEEKS = 4
@@ -44,21 +45,16 @@ def trigger_new(request: PartnerHttpRequest, pk: int | None = None) -> HttpRespo
     form = TriggerForm(
         request.POST if request.method == "POST" else None, instance=existing, initial=initial, zone=zone
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            triggers.save_trigger(membership=membership, fields=form.cleaned_data, instance=existing)
-            if existing is not None:
-                messages.success(request, _("Saved."))
-            elif form.cleaned_data["visibility"] == "only_me":
-                messages.success(request, _("Noted, just for you. Be gentle with yourself for a while."))
-            else:
-                messages.success(
-                    request, _("Noted. Your partner will see it on their next page, with a way to answer.")
-                )
-            return redirect("checkins:triggers")
-    return render(request, "checkins/trigger_form.html", {"form": form, "editing": existing}, status=status)
+    if request.method == "POST" and form.is_valid():
+        triggers.save_trigger(membership=membership, fields=form.cleaned_data, instance=existing)
+        if existing is not None:
+            messages.success(request, _("Saved."))
+        elif form.cleaned_data["visibility"] == "only_me":
+            messages.success(request, _("Noted, just for you. Be gentle with yourself for a while."))
+        else:
+            messages.success(request, _("Noted. Your partner will see it on their next page, with a way to answer."))
+        return redirect("checkins:triggers")
+    return TemplateResponse(request, "checkins/trigger_form.html", {"form": form, "editing": existing})
 
 
 @partner_required
@@ -99,7 +95,7 @@ def trigger_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     trigger = _own_trigger_or_404(request, pk)
     if refusal := refuse_unless_post(request):
         return refusal
-    trigger.delete()
+    triggers.delete_trigger(trigger)
     messages.success(request, _("Deleted."))
     return redirect("checkins:triggers")
 
@@ -164,9 +160,7 @@ def dates_page(request: PartnerHttpRequest) -> HttpResponse:
         else:
             form = DateThatMattersForm(request.POST, prefix="date")
             if form.is_valid():
-                entry = form.save(commit=False)
-                entry.couple, entry.author = membership.couple, user
-                entry.save()
+                dates.save_date(membership=membership, fields=form.cleaned_data)
                 messages.success(request, _("Saved. In the week before it, your home page will have a note."))
                 return redirect("checkins:dates")
     listed = list(DateThatMatters.objects.visible_to(user).select_related("author"))
@@ -193,14 +187,11 @@ def _own_date_or_404(request: PartnerHttpRequest, pk: int) -> DateThatMatters:
 def date_edit(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     entry = _own_date_or_404(request, pk)
     form = DateThatMattersForm(request.POST if request.method == "POST" else None, instance=entry, prefix="date")
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("Saved."))
-            return redirect("checkins:dates")
-    return render(request, "checkins/date_edit.html", {"form": form, "entry": entry}, status=status)
+    if request.method == "POST" and form.is_valid():
+        dates.save_date(membership=request.membership, fields=form.cleaned_data, instance=entry)
+        messages.success(request, _("Saved."))
+        return redirect("checkins:dates")
+    return TemplateResponse(request, "checkins/date_edit.html", {"form": form, "entry": entry})
 
 
 @partner_required
@@ -208,6 +199,6 @@ def date_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
     entry = _own_date_or_404(request, pk)
     if refusal := refuse_unless_post(request):
         return refusal
-    entry.delete()
+    dates.delete_date(entry)
     messages.success(request, _("Deleted."))
     return redirect("checkins:dates")

@@ -11,16 +11,15 @@ it never tells the person who logged it whether their partner has seen it — on
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkins.models import Trigger
-from checkins.weeks import monday_of
 from recovery.access import SHARED
+from recovery.localtime import local_date_of, monday_of
 from recovery.models import Partner, User
 
 # A prompt older than this has passed: asking for reassurance days later would be a reproach, not support.
@@ -30,10 +29,6 @@ MIN_WEEKS_FOR_CHART = 3
 CHART_WEEKS = 16
 # "Rising": each of the last three weeks (7-day windows ending today) has more triggers than the one before.
 RISING_WEEKS = 4
-
-
-def local_date_of(occurred_at: datetime, author: User) -> date:
-    return occurred_at.astimezone(ZoneInfo(author.time_zone)).date()
 
 
 def save_trigger(*, membership: Partner, fields: dict, instance: Trigger | None = None) -> Trigger:
@@ -194,3 +189,8 @@ def charts_for(user: User, people: list[tuple[int, str]], *, today: date) -> dic
             ),
         ],
     }  # fmt: skip
+
+
+def delete_trigger(trigger: Trigger) -> None:
+    """Its author takes it back: gone from the log, the partner's prompt and the therapist's counts."""
+    trigger.delete()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -15,13 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from checkins import emails, entries, reminders, support, to_bring, wellbeing
 from checkins.change import own_csi_change
 from checkins.forms import DailyCheckInForm, WeeklyReviewForm
-from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
+from checkins.measures import CSI4_ITEMS
 from checkins.models import MOOD_CHOICES, DailyCheckIn, Reminder, WeeklyReview
 from checkins.reminder_forms import ReminderSettingsForm
-from checkins.weeks import local_today, week_start_for
 from recovery import safety
 from recovery.access import other_partner
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
+from recovery.localtime import local_today, week_start_for
 from recovery.models import Partner
 
 LOWEST_MOOD = min(value for value, _label in MOOD_CHOICES)
@@ -44,21 +45,18 @@ def check_in(request: PartnerHttpRequest) -> HttpResponse:
         initial=None if existing else {"visibility": user.default_visibility},
         show_shared_unprompted=membership.role == Partner.Role.INVOLVED,
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                _entry, created = entries.save_check_in(membership=membership, on=on, fields=form.cleaned_data)
-            except entries.EntryError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Check-in saved.") if created else _("Check-in updated."))
-                if form.cleaned_data["mood"] == LOWEST_MOOD:
-                    # Private to the person who wrote it: a gentle line, one tap from someone to talk to.
-                    messages.info(request, support.low_mood_message(), extra_tags="crisis")
-                return redirect("home")
-    return render(
+    if request.method == "POST" and form.is_valid():
+        try:
+            _entry, created = entries.save_check_in(membership=membership, on=on, fields=form.cleaned_data)
+        except entries.EntryError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Check-in saved.") if created else _("Check-in updated."))
+            if form.cleaned_data["mood"] == LOWEST_MOOD:
+                # Private to the person who wrote it: a gentle line, one tap from someone to talk to.
+                messages.info(request, support.low_mood_message(), extra_tags="crisis")
+            return redirect("home")
+    return TemplateResponse(
         request,
         "checkins/check_in.html",
         {
@@ -68,7 +66,6 @@ def check_in(request: PartnerHttpRequest) -> HttpResponse:
             "editing": existing is not None,
             "yesterday_missing": on == today and entries.own_check_in(user, earliest) is None,
         },
-        status=status,
     )
 
 
@@ -98,7 +95,6 @@ def weekly_review(request: PartnerHttpRequest) -> HttpResponse:
     existing = WeeklyReview.objects.filter(author=user, week_start=week).first()
     locked = existing is not None and entries.revealed_together(membership, week)
     form = None
-    status = 200
     if not locked:
         form = WeeklyReviewForm(
             request.POST if request.method == "POST" else None,
@@ -106,16 +102,14 @@ def weekly_review(request: PartnerHttpRequest) -> HttpResponse:
             initial=None if existing else {"visibility": user.default_visibility},
             is_involved=membership.role == Partner.Role.INVOLVED,
         )
-        if request.method == "POST":
-            status = 400
-            if form.is_valid():
-                try:
-                    entries.save_review(membership=membership, fields=form.cleaned_data)
-                except entries.EntryError as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    messages.success(request, _("Your review for this week is saved."))
-                    return redirect("checkins:weekly_review")
+        if request.method == "POST" and form.is_valid():
+            try:
+                entries.save_review(membership=membership, fields=form.cleaned_data)
+            except entries.EntryError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Your review for this week is saved."))
+                return redirect("checkins:weekly_review")
     elif request.method == "POST":
         messages.info(request, _("You've both shared this week's review, so it can't be changed now."))
         return redirect("checkins:weekly_review")
@@ -125,7 +119,7 @@ def weekly_review(request: PartnerHttpRequest) -> HttpResponse:
     )
     if existing is not None:
         existing.bring_marked = existing.pk in to_bring.marked_ids(membership)["review"]
-    return render(
+    return TemplateResponse(
         request,
         "checkins/weekly_review.html",
         {
@@ -136,11 +130,9 @@ def weekly_review(request: PartnerHttpRequest) -> HttpResponse:
             "theirs": theirs,
             "partner": partner,
             "items": CSI4_ITEMS,
-            "cutoff": DISTRESS_CUTOFF,
             "my_change": own_csi_change(user),
             "phq9_due": wellbeing.offer_due(user),
         },
-        status=status,
     )
 
 
@@ -159,7 +151,6 @@ def reviews(request: PartnerHttpRequest) -> HttpResponse:
             "reviews": past,
             "partner": other_partner(user),
             "items": CSI4_ITEMS,
-            "cutoff": DISTRESS_CUTOFF,
             # Your own change against your own first score (never your partner's), and the PHQ-9 offer.
             "my_change": own_csi_change(user),
             "phq9_due": wellbeing.offer_due(user),
@@ -249,7 +240,7 @@ def reminder_settings(request: PartnerHttpRequest) -> HttpResponse:
             reminders.save_settings(user=user, choices=form.cleaned_data)
             messages.success(request, _("Reminder settings saved."))
             return redirect("checkins:reminders")
-        return render(request, "checkins/reminders.html", {"form": form, "reminders": current}, status=400)
+        return TemplateResponse(request, "checkins/reminders.html", {"form": form, "reminders": current})
     current = {k: Reminder.objects.get(pk=r.pk) for k, r in current.items()}
     return render(request, "checkins/reminders.html", {"form": form, "reminders": current})
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from checkins import phq9, support, to_bring, wellbeing
+from checkins.charts import sparkline
 from checkins.models import Phq9Response
 from checkins.wellbeing_forms import OfferForm, Phq9Form
 from recovery.access import get_visible_or_404
-from recovery.caseload import sparkline
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 
@@ -51,26 +52,22 @@ def wellbeing_home(request: PartnerHttpRequest) -> HttpResponse:
 def phq9_form(request: PartnerHttpRequest) -> HttpResponse:
     membership: Partner = request.membership
     form = Phq9Form(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                response = wellbeing.save_response(
-                    membership=membership,
-                    answers=form.answers(),
-                    difficulty=form.cleaned_data["difficulty"],
-                    visibility=form.cleaned_data["visibility"],
-                )
-            except wellbeing.WellbeingError as exc:
-                form.add_error(None, str(exc))
-            else:
-                return redirect("checkins:phq9_result", pk=response.pk)
-    return render(
+    if request.method == "POST" and form.is_valid():
+        try:
+            response = wellbeing.save_response(
+                membership=membership,
+                answers=form.answers(),
+                difficulty=form.cleaned_data["difficulty"],
+                visibility=form.cleaned_data["visibility"],
+            )
+        except wellbeing.WellbeingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("checkins:phq9_result", pk=response.pk)
+    return TemplateResponse(
         request,
         "checkins/phq9.html",
         {"form": form, "stem": phq9.STEM, "notice": phq9.NOTICE, "citation": phq9.CITATION, **_crisis_context(request)},
-        status=status,
     )
 
 

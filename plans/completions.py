@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from plans import progress
 from plans.models import Completion, Step
 from recovery.access import Visibility
 from recovery.localtime import local_today
@@ -40,7 +41,7 @@ def log_completion(
     *, membership: Partner, step: Step, current_stage: int, done_on: date, note: str, visibility: str
 ) -> Completion:
     user, couple = membership.user, membership.couple
-    if step.retired or step.stage.number > current_stage:
+    if step.retired or not progress.stage_unlocked(current_stage, step.stage.number):
         raise CompletionError(_("This step belongs to a stage you haven't opened yet."))
     if not can_do(step, membership):
         raise CompletionError(_("This step is for your partner to do."))

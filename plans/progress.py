@@ -86,6 +86,7 @@ def can_step_back(state: CoupleState) -> bool:
     return state.current > FIRST_STAGE and len(state.partners) == 2
 
 
-def stage_unlocked(state: CoupleState, number: int) -> bool:
-    """Steps of stages up to the current one can be logged; later ones can be read, not logged."""
-    return number <= state.current
+def stage_unlocked(current_stage: int, number: int) -> bool:
+    """The one rule for "stage unlocked": steps of stages up to the current one can be logged; later ones can be
+    read, not logged."""
+    return number <= current_stage

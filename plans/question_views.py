@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from checkins import to_bring
 from plans import questions, stages
 from plans.models import Question, Source
 from plans.question_forms import AnswerForm, QuestionForm
@@ -31,9 +31,7 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
     form = QuestionForm(
         request.POST if request.method == "POST" else None, initial={"visibility": _initial_visibility(request)}
     )
-    status = 200
     if request.method == "POST":
-        status = 400
         if not can_ask:
             form.add_error(None, _("Questions here are asked by the partner who was hurt, and answered by the other."))
         elif form.is_valid():
@@ -52,7 +50,7 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
                 return redirect("plans:question", pk=question.pk)
     asked = list(Question.objects.visible_to(request.user).select_related("author"))
     threads = questions.threads_for(request.user, asked)
-    return render(
+    return TemplateResponse(
         request,
         "plans/questions.html",
         {
@@ -63,7 +61,6 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
             "to_answer": [t for t in threads if not t.versions and t.question.author_id != request.user.pk],
             "threads": [t for t in threads if t.versions or t.question.author_id == request.user.pk],
         },
-        status=status,
     )
 
 
@@ -106,7 +103,6 @@ def _detail(
             initial={"text": current.text, "told_everything": current.told_everything} if current else None,
             amending=current is not None,
         )
-    marked = to_bring.marked_ids(membership)["question"]
     return render(
         request,
         "plans/question.html",
@@ -116,8 +112,6 @@ def _detail(
             "form": form if answers else None,
             "partner": other_partner(request.user),
             "state": stages.couple_state(membership.couple),
-            "may_bring": to_bring.may_mark(question, membership),
-            "is_marked": question.pk in marked,
         },
         status=status,
     )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from plans import content_cache, progress
+from plans import content_cache, progress, signals
 from plans.models import Readiness, StageChange
 from recovery.models import Couple, Partner, User
 
@@ -63,13 +63,13 @@ def say_ready(*, couple: Couple, user: User) -> ReadyResult:
 
 
 def _tell_the_other(couple: Couple, user: User, state: progress.CoupleState) -> None:
-    from checkins import notifications
-
     other = (
         Partner.objects.filter(couple=couple, left_at__isnull=True).exclude(user=user).select_related("user").first()
     )
     if other is not None and state.next_stage is not None and state.next_opened_by is not None:
-        notifications.partner_ready(other=other.user, next_stage=state.next_stage, opened_by=state.next_opened_by)
+        signals.partner_ready.send(
+            sender=Couple, other=other.user, next_stage=state.next_stage, opened_by=state.next_opened_by
+        )
 
 
 def take_back_ready(*, couple: Couple, user: User) -> None:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -121,7 +122,7 @@ def stage_detail(request: PartnerHttpRequest, number: int) -> HttpResponse:
             "stage": stage,
             "steps": steps,
             "done_steps": done,
-            "unlocked": number <= ctx["state"].current,
+            "unlocked": progress.stage_unlocked(ctx["state"].current, number),
             "load_text": plan_load.describe_load(plan_load.person_load(recurring, number, ctx["membership"].role)),
             "carry": plan_load.carry_over(recurring, number),
         }
@@ -141,28 +142,25 @@ def step_detail(request: PartnerHttpRequest, slug: str) -> HttpResponse:
     form = CompletionForm(
         request.POST if request.method == "POST" else None, earliest=earliest, latest=latest, private=step.private
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                completions.log_completion(
-                    membership=membership,
-                    step=step,
-                    current_stage=ctx["state"].current,
-                    done_on=form.cleaned_data["done_on"],
-                    note=form.cleaned_data["note"],
-                    visibility=form.cleaned_data["visibility"],
-                )
-            except completions.CompletionError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Logged. Well done for making the time."))
-                return redirect("plans:step", slug=step.slug)
+    if request.method == "POST" and form.is_valid():
+        try:
+            completions.log_completion(
+                membership=membership,
+                step=step,
+                current_stage=ctx["state"].current,
+                done_on=form.cleaned_data["done_on"],
+                note=form.cleaned_data["note"],
+                visibility=form.cleaned_data["visibility"],
+            )
+        except completions.CompletionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Logged. Well done for making the time."))
+            return redirect("plans:step", slug=step.slug)
     entries = completions.completions_for(step, request.user)
     mine = [c for c in entries if c.author_id == request.user.pk]
     theirs = [c for c in entries if c.author_id != request.user.pk]
-    stage_open = step.stage.number <= ctx["state"].current
+    stage_open = progress.stage_unlocked(ctx["state"].current, step.stage.number)
     done_now = completions.done_for_now(step, mine, latest) if stage_open else None
     ctx.update(
         {
@@ -181,7 +179,7 @@ def step_detail(request: PartnerHttpRequest, slug: str) -> HttpResponse:
             "later": _later_changes(step),
         }
     )
-    return render(request, "plans/step.html", ctx, status=status)
+    return TemplateResponse(request, "plans/step.html", ctx)
 
 
 def _later_changes(step: Step) -> list[tuple[str, str]]:
@@ -268,13 +266,10 @@ def timeline(request: PartnerHttpRequest) -> HttpResponse:
 def table_of_trust(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     form = RitualForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            rituals.add_ritual(couple=ctx["membership"].couple, by=request.user, text=form.cleaned_data["text"])
-            messages.success(request, _("Added to your Table of Trust."))
-            return redirect("plans:table_of_trust")
+    if request.method == "POST" and form.is_valid():
+        rituals.add_ritual(couple=ctx["membership"].couple, by=request.user, text=form.cleaned_data["text"])
+        messages.success(request, _("Added to your Table of Trust."))
+        return redirect("plans:table_of_trust")
     all_rituals = list(
         Ritual.objects.visible_to(request.user)
         .select_related("created_by")
@@ -289,7 +284,7 @@ def table_of_trust(request: PartnerHttpRequest) -> HttpResponse:
             "done_form": RitualDoneForm(initial={"done_on": completions.local_today(request.user)}),
         }
     )
-    return render(request, "plans/table_of_trust.html", ctx, status=status)
+    return TemplateResponse(request, "plans/table_of_trust.html", ctx)
 
 
 @partner_required
@@ -327,13 +322,10 @@ def ritual_archive(request: PartnerHttpRequest, pk: int) -> HttpResponse:
 def transparency(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     form = AgreementForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            agreement.propose(couple=ctx["membership"].couple, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Proposed. It comes into force when your partner agrees."))
-            return redirect("plans:transparency")
+    if request.method == "POST" and form.is_valid():
+        agreement.propose(couple=ctx["membership"].couple, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Proposed. It comes into force when your partner agrees."))
+        return redirect("plans:transparency")
     items = list(AgreementItem.objects.visible_to(request.user).select_related("proposed_by", "replaces"))
     today = local_today(request.user)
     partner = other_partner(request.user)
@@ -348,7 +340,7 @@ def transparency(request: PartnerHttpRequest) -> HttpResponse:
             "history": AgreementChange.objects.visible_to(request.user).select_related("item", "by")[:50],
         }
     )
-    return render(request, "plans/transparency.html", ctx, status=status)
+    return TemplateResponse(request, "plans/transparency.html", ctx)
 
 
 def _asks_whom(item: AgreementItem, viewer: User, partner: User | None) -> str:
@@ -434,17 +426,12 @@ def agreement_change(request: PartnerHttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"area": item.area, "text": item.text, "asks_of": item.asks_of, "review_weeks": item.review_weeks},
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            agreement.propose(couple=ctx["membership"].couple, by=request.user, replaces=item, **form.cleaned_data)
-            messages.success(
-                request, _("Change proposed. The current wording stays in force until your partner agrees.")
-            )
-            return redirect("plans:transparency")
+    if request.method == "POST" and form.is_valid():
+        agreement.propose(couple=ctx["membership"].couple, by=request.user, replaces=item, **form.cleaned_data)
+        messages.success(request, _("Change proposed. The current wording stays in force until your partner agrees."))
+        return redirect("plans:transparency")
     ctx.update({"form": form, "item": item})
-    return render(request, "plans/agreement_change.html", ctx, status=status)
+    return TemplateResponse(request, "plans/agreement_change.html", ctx)
 
 
 @partner_required
@@ -453,12 +440,10 @@ def wish_notes(request: PartnerHttpRequest) -> HttpResponse:
     ctx = _context(request)
     is_open = wishnotes.wish_notes_open(ctx["state"].current)
     form = WishNoteForm(request.POST if request.method == "POST" and is_open else None)
-    status = 200
     if request.method == "POST":
         if not is_open:
             messages.info(request, _("Wish notes open with stage 6."))
             return redirect("plans:wish_notes")
-        status = 400
         if form.is_valid():
             wishnotes.write_wish_note(
                 couple=ctx["membership"].couple,
@@ -477,4 +462,4 @@ def wish_notes(request: PartnerHttpRequest) -> HttpResponse:
             "sent": [n for n in notes if n.author_id == request.user.pk],
         }
     )
-    return render(request, "plans/wish_notes.html", ctx, status=status)
+    return TemplateResponse(request, "plans/wish_notes.html", ctx)

@@ -17,19 +17,18 @@ only of entries shared "with our therapist too" (`can_read_text`); never "only m
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from recovery.models import Couple, Partner, User
+    from recovery.models import CareTeamAccess, Couple, Partner, User
 
 _MEMBERSHIP_CACHE = "_mend_membership"
 
@@ -100,25 +99,37 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
     if has_second_step(user):
         accesses = list(
             CareTeamAccess.objects.filter(
-                therapist=user,
+                therapist=user,  # narrowed in the database first; care_access_is_active has the last word
                 ended_at__isnull=True,
                 accepted_at__isnull=False,
                 couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
-            ).prefetch_related("consents")
+            )
+            .select_related("couple")
+            .prefetch_related("consents")
         )
         current: dict[int, set[int]] = {}
         for couple_id, user_id in Partner._default_manager.filter(
             couple_id__in=[a.couple_id for a in accesses], left_at__isnull=True
         ).values_list("couple_id", "user_id"):
             current.setdefault(couple_id, set()).add(user_id)
-        ids = frozenset(
-            a.couple_id
-            for a in accesses
-            if len(current.get(a.couple_id, ())) == 2
-            and current[a.couple_id] <= {c.partner_id for c in a.consents.all()}
-        )
+        ids = frozenset(a.couple_id for a in accesses if care_access_is_active(a, current.get(a.couple_id, set())))
     setattr(user, _CARE_CACHE, ids)
     return ids
+
+
+def care_access_is_active(access: CareTeamAccess, current_partner_ids: Collection[int]) -> bool:
+    """The one rule for "this therapist's access is active": the therapist accepted, no one ended it, the space
+    is open (active or paused), and both of the couple's current partners agreed. (The therapist's own two-step
+    sign-in is asked for on top of this, in therapist_couple_ids.) `access.consents` is best prefetched."""
+    from recovery.models import Couple
+
+    return (
+        access.ended_at is None
+        and access.accepted_at is not None
+        and access.couple.status in (Couple.Status.ACTIVE, Couple.Status.PAUSED)
+        and len(current_partner_ids) == 2
+        and set(current_partner_ids) <= {c.partner_id for c in access.consents.all()}
+    )
 
 
 def waiting_care_accesses(user: User | AnonymousUser) -> list[Any]:
@@ -241,42 +252,6 @@ class EntryQuerySet(CoupleScopedQuerySet):
         return super().visible_to(user).filter(models.Q(author_id=user.pk) | models.Q(visibility__in=SHARED))
 
 
-class RevealedTogetherQuerySet(EntryQuerySet):
-    """Weekly reviews (fields `author`, `week_start`), revealed together.
-
-    Your partner's shared review of a week shows to you only once you have SHARED yours for that week, or
-    once the week is over for both of you. An "only me" review unlocks nothing (and, see checkins.entries,
-    locks nothing). A therapist sees a week's shared reviews once both partners have shared theirs, or once
-    the week is over everywhere.
-    """
-
-    def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
-        visible = super().visible_to(user)
-        if not user.is_authenticated:
-            return visible
-        shared_reviews = self.model._default_manager.filter(visibility__in=SHARED)
-        if therapist_couple_ids(user):
-            from django.db.models import Exists, OuterRef
-
-            from checkins.weeks import monday_of
-
-            other_shared = shared_reviews.filter(
-                couple_id=OuterRef("couple_id"), week_start=OuterRef("week_start")
-            ).exclude(author_id=OuterRef("author_id"))
-            over_everywhere = monday_of((timezone.now() - timedelta(hours=14)).date())
-            return visible.filter(models.Q(week_start__lt=over_everywhere) | Exists(other_shared))
-        partner = other_partner(user)
-        from checkins.weeks import week_start_for  # the weekly calendar lives with the reviews
-
-        ended_before = week_start_for(user)
-        if partner is not None:
-            ended_before = min(ended_before, week_start_for(partner.user))
-        mine_shared = shared_reviews.filter(author_id=user.pk).values("week_start")
-        return visible.filter(
-            models.Q(author_id=user.pk) | models.Q(week_start__lt=ended_before) | models.Q(week_start__in=mine_shared)
-        )
-
-
 class TriggerQuerySet(EntryQuerySet):
     """The trigger log (checkins.Trigger): the author sees all of theirs, the partner those shared with them,
     and a therapist only those shared "with our therapist too" — a trigger shared with the partner alone
@@ -341,7 +316,7 @@ class ToBringQuerySet(CoupleScopedQuerySet):
     """Marks "to bring to our therapist" (checkins.ToBring). A partner sees their own marks, and both partners
     see marks on questions (which are theirs together). A therapist sees marks on entries shared with them;
     the session brief still shows an entry only if the entry itself is visible to them right now (a weekly
-    review is revealed to the therapist only with its partner's, see RevealedTogetherQuerySet)."""
+    review is revealed to the therapist only with its partner's, see checkins.reveal)."""
 
     def visible_to(self, user: User | AnonymousUser) -> CoupleScopedQuerySet:
         care = therapist_couple_ids(user)

@@ -29,6 +29,7 @@ from recovery import outbox
 ACCOUNT_EMAIL_VALID_FOR = timedelta(days=1)
 
 PENDING_INVITATION_SESSION_KEY = "mend_pending_invitation"
+PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"  # a therapist's invitation link, the same way
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -46,7 +47,7 @@ class AccountAdapter(DefaultAccountAdapter):
         token = request.session.get(PENDING_INVITATION_SESSION_KEY)
         if token:
             return reverse("invitation_accept", args=[token])
-        care_token = request.session.get("mend_pending_care_invitation")
+        care_token = request.session.get(PENDING_CARE_SESSION_KEY)
         return reverse("care_accept", args=[care_token]) if care_token else None
 
     def clean_email(self, email: str) -> str:

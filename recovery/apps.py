@@ -7,4 +7,11 @@ class RecoveryConfig(AppConfig):
 
     def ready(self) -> None:
         # Register the invitation, restore and download e-mails with the outbox, and Mend's own system checks.
-        from recovery import care, checks, closing, data_export, invitations  # noqa: F401
+        # The Celery tasks, registered in every process: services ring them by name and never import them.
+        from recovery import (  # noqa: F401
+            checks,
+            invitations,
+            tasks,
+        )
+        from recovery.care import consent  # noqa: F401
+        from recovery.composition import closing, data_export  # noqa: F401

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
@@ -9,10 +7,6 @@ from django.utils.crypto import salted_hmac
 
 from recovery.access import membership_of
 from recovery.sessions import elapsed_since_touch
-
-if TYPE_CHECKING:
-    from checkins.models import Trigger
-    from recovery.models import User
 
 # The idle warning shows this long before the session ends (less when the timeout itself is short).
 IDLE_WARNING_SECONDS = 120
@@ -33,9 +27,6 @@ def mend(request: HttpRequest) -> dict[str, object]:
         {
             # Which menu to show; called only when the menu is drawn, and cached for the request.
             "in_couple": lambda: membership_of(user) is not None,
-            # The partner's shared triggers waiting for a word (checkins/triggers.py): one query, on partners'
-            # pages only.
-            "trigger_prompts": lambda: _trigger_prompts(user),
             "nav_section": nav_section(request),
             # static/js/mend.js warns before the server ends an idle session (SESSION_COOKIE_AGE, pushed
             # forward by activity) and then leaves for the log-in page…
@@ -48,12 +39,6 @@ def mend(request: HttpRequest) -> dict[str, object]:
         }
     )
     return context
-
-
-def _trigger_prompts(user: User) -> list[Trigger]:
-    from checkins.triggers import open_prompts
-
-    return open_prompts(user)
 
 
 # The main menu's sections, by URL name: the menu marks the one the page belongs to.

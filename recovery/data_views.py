@@ -17,12 +17,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from recovery import closing, data_export
 from recovery.access import membership_of, other_partner
+from recovery.composition import closing, data_export
 from recovery.decorators import AuthedHttpRequest
 from recovery.forms import CloseAccountForm
 from recovery.models import DataExport
@@ -96,11 +97,10 @@ def account_close(request: AuthedHttpRequest) -> HttpResponse:
         logout(request)
         return render(request, "recovery/account_closed.html", {"email": email, **_durations()})
     partner = other_partner(user)
-    return render(
+    return TemplateResponse(  # a form with errors answers 400 (recovery/middleware.py)
         request,
         "recovery/account_close.html",
         {"form": form, "in_space": membership_of(user) is not None, "partner": partner, **_durations()},
-        status=400 if form.is_bound else 200,
     )
 
 

@@ -30,8 +30,8 @@ def invalid_form_status_middleware(
 ) -> Callable[[HttpRequest], HttpResponse]:
     """A page re-rendered because its form had errors answers 400, not 200.
 
-    Mend's own views set this themselves; allauth's views (sign-up, log-in, password and e-mail
-    pages) re-render invalid forms with 200, so this applies the same rule to them.
+    Mend's views and allauth's (sign-up, log-in, password and e-mail pages) alike return a TemplateResponse
+    with the form as `form` and leave the status to this middleware.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:

@@ -84,7 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    # Closing an account (recovery/closing.py): signed out and inactive at once, restorable from a link
+    # Closing an account (recovery/composition/closing.py): signed out and inactive at once, restorable from a link
     # e-mailed then (only its hash is kept) until ACCOUNT_RESTORE_DAYS have passed, then erased.
     closed_at = models.DateTimeField(null=True, blank=True)
     restore_token_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -415,7 +415,7 @@ class DataExport(models.Model):
 
 class SessionDate(models.Model):
     """When a therapist last saw a couple, as the therapist sets it: their session brief shows what changed
-    since then (see recovery/session_brief.py). The therapist's own note; it holds nothing of the couple's."""
+    since then (see recovery/care/session_brief.py). The therapist's own note; it holds nothing of the couple's."""
 
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     couple = models.ForeignKey(Couple, on_delete=models.CASCADE, related_name="+")

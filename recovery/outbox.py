@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import DatabaseError, IntegrityError, close_old_connections, transaction
@@ -135,6 +136,10 @@ def ring_on_commit(delivery_ids: list[int]) -> None:
 # sweep ringing hundreds of doorbells must not spend its time limit on a broker that is down. The rows are
 # safe; heal() rings them once it answers again.
 BROKER_REST = timedelta(seconds=30)
+
+# The Celery task that sends one delivery. Tasks import the services they run, never the reverse: the outbox
+# rings it by this name (recovery/tasks.py registers it under the same constant).
+SEND_TASK = "mend.send_delivery"
 _broker_refused_at: datetime | None = None
 
 
@@ -142,7 +147,7 @@ def ring(delivery_ids: Iterable[int], countdown: float | None = None) -> int:
     """Hand deliveries to the broker; returns how many it took. A refusing broker stops the loop at once,
     and for BROKER_REST seconds after (the rest wait for heal())."""
     global _broker_refused_at
-    from recovery.tasks import send_delivery
+    send_delivery = current_app.tasks[SEND_TASK]  # registered by recovery/tasks.py (see recovery/apps.py)
 
     if _broker_refused_at is not None and timezone.now() - _broker_refused_at < BROKER_REST:
         return 0

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "recovery.context_processors.mend",
+                "checkins.context_processors.triggers",  # the partner's shared triggers waiting for a word
             ],
         },
     },
@@ -289,7 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     "heal-outbox": {"task": "mend.heal_outbox", "schedule": crontab(), "options": {"expires": 55}},
     # Every ten minutes: expired downloads deleted (and lost export jobs started again), accounts closed
     # more than ACCOUNT_RESTORE_DAYS ago and spaces closed more than CLOSED_SPACE_KEPT_DAYS ago erased,
-    # ended sessions removed (see recovery/erasure.py).
+    # ended sessions removed (see recovery/composition/erasure.py).
     "privacy-upkeep": {
         "task": "mend.privacy_upkeep",
         "schedule": crontab(minute="*/10"),
@@ -327,7 +328,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # --- Couple space -------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = 7
 
-# --- Your data (recovery/data_export.py, closing.py, erasure.py; the privacy page says the same) --
+# --- Your data (recovery/composition/: data_export.py, closing.py, erasure.py; the privacy page says the same) --
 DATA_EXPORT_VALID_HOURS = 24  # a prepared download can be fetched for this long, then it is deleted
 ACCOUNT_RESTORE_DAYS = 14  # a closed account can be restored for this long, then it is erased
 CLOSED_SPACE_KEPT_DAYS = 30  # a closed space is erased this long after both partners have left it

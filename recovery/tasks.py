@@ -6,7 +6,8 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
 
-from recovery import data_export, erasure, outbox
+from recovery import outbox
+from recovery.composition import data_export, erasure
 
 # A database restart takes seconds; a longer outage is left to heal(), which rings again once it's back.
 DATABASE_RETRIES = 12
@@ -15,7 +16,7 @@ DATABASE_RETRY_SECONDS = 5
 
 @shared_task(
     bind=True,
-    name="mend.send_delivery",
+    name=outbox.SEND_TASK,
     acks_late=True,  # a worker killed mid-send leaves the message on the broker; the lease and heal() do the rest
     reject_on_worker_lost=True,
     ignore_result=True,
@@ -35,7 +36,7 @@ def heal_outbox() -> int:
 
 
 @shared_task(
-    name="mend.build_data_export",
+    name=data_export.BUILD_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,

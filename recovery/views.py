@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -21,12 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
-from checkins import dashboard, dates, reminders
-from plans import content_cache
-from plans.stages import current_stage
-from recovery import couples, invitations, next_action, sessions
+from recovery import couples, invitations, sessions
 from recovery.access import get_visible_or_404, membership_of, other_partner, previous_membership
 from recovery.adapters import PENDING_INVITATION_SESSION_KEY
+from recovery.composition import account, home_page
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.forms import InvitePartnerForm, ProfileForm, StartCoupleForm
 from recovery.middleware import clear_site_data
@@ -45,32 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("start")
     partner = other_partner(user)
     open_invitation = None if partner else _open_invitation(request)
-    stage_number = current_stage(membership.couple)
-    today = dashboard.home_context(membership, partner)
-    state = next_action.state_for(
-        membership,
-        today=today["today"],
-        stage_number=stage_number,
-        has_partner=partner is not None,
-        invitation_open=open_invitation is not None,
-        checked_in_today=bool(today["checked_in_today"]),
-    )
-    return render(
-        request,
-        "recovery/home.html",
-        {
-            "membership": membership,
-            "couple": membership.couple,
-            "partner": partner,
-            "open_invitation": open_invitation,
-            "plan_stage": content_cache.plan().by_number.get(stage_number),
-            "next": next_action.choose(state),
-            "offer_safety_check": user.safety_check_offered_at is None,
-            # Dates that matter within a week (checkins/dates.py): a kind note and a step from the plan.
-            "coming_up": dates.coming_up(user, today=today["today"]),
-            **today,
-        },
-    )
+    return render(request, "recovery/home.html", home_page.home_context(user, membership, partner, open_invitation))
 
 
 def _open_invitation(request: HttpRequest) -> Invitation | None:
@@ -94,12 +68,11 @@ def start(request: AuthedHttpRequest) -> HttpResponse:
             return redirect("home")
         messages.success(request, _("Your shared space is ready. Next, invite your partner."))
         return redirect("invite_partner")
-    status = 400 if form.is_bound else 200
     previous = previous_membership(user)
     kept_until = (
         previous.left_at + timedelta(days=settings.CLOSED_SPACE_KEPT_DAYS) if previous and previous.left_at else None
     )
-    return render(
+    return TemplateResponse(  # a form with errors answers 400 (recovery/middleware.py)
         request,
         "recovery/start.html",
         {
@@ -108,7 +81,6 @@ def start(request: AuthedHttpRequest) -> HttpResponse:
             # Until the closed space is erased (erasure.erase_due_spaces), the person's own entries wait there.
             "previous_kept_until": kept_until if kept_until and kept_until > timezone.now() else None,
         },
-        status=status,
     )
 
 
@@ -120,26 +92,24 @@ def invite_partner(request: PartnerHttpRequest) -> HttpResponse:
         messages.info(request, _("Your partner has already joined your shared space."))
         return redirect("home")
     form = InvitePartnerForm(request.POST if request.method == "POST" else None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            email = form.cleaned_data["email"]
-            if not _may_send_invitation(request, email):
-                form.add_error(None, _invite_problem_message("too_many"))
-                status = 429
-            else:
-                try:
-                    invitation, _token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
-                except invitations.InvitationProblem as problem:
-                    if problem.code == "just_sent":
-                        messages.info(request, _invite_problem_message("just_sent"))
-                        return redirect("home")
-                    form.add_error(None, _invite_problem_message(problem.code))
-                else:
-                    _report_sent(request, invitation)
+    status = 200  # or 429 for too many; a form with errors answers 400 (recovery/middleware.py)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if not _may_send_invitation(request, email):
+            form.add_error(None, _invite_problem_message("too_many"))
+            status = 429
+        else:
+            try:
+                invitation, _token = invitations.invite_partner(couple=couple, invited_by=request.user, email=email)
+            except invitations.InvitationProblem as problem:
+                if problem.code == "just_sent":
+                    messages.info(request, _invite_problem_message("just_sent"))
                     return redirect("home")
-    return render(
+                form.add_error(None, _invite_problem_message(problem.code))
+            else:
+                _report_sent(request, invitation)
+                return redirect("home")
+    return TemplateResponse(
         request, "recovery/invite.html", {"form": form, "open_invitation": _open_invitation(request)}, status=status
     )
 
@@ -239,11 +209,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
     if request.method == "POST":
         try:
-            couple = invitations.accept_invitation(invitation=invitation, user=request.user)
+            account.join_couple(invitation=invitation, user=request.user)
         except invitations.InvitationProblem as problem:
             return _invitation_problem(request, problem.code, invitation, status=409)
-        for partner in couple.partners.filter(left_at__isnull=True).select_related("user"):
-            reminders.reminders_for(partner.user)  # both are reminded from now on, at the defaults
         request.session.pop(PENDING_INVITATION_SESSION_KEY, None)
         messages.success(request, _("Welcome. You've joined your shared space."))
         return redirect("home")
@@ -330,14 +298,11 @@ def end(request: PartnerHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: AuthedHttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            reminders.reschedule(request.user)  # reminders follow the (possibly new) time zone
-            messages.success(request, _("Your profile is saved."))
-            return redirect("profile")
-        return render(request, "recovery/profile.html", {"form": form}, status=400)
-    return render(request, "recovery/profile.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        account.save_profile(form)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("profile")
+    return TemplateResponse(request, "recovery/profile.html", {"form": form})  # errors: 400 (middleware)
 
 
 @csrf_exempt  # leaving must never fail on a stale form token; a forced sign-out harms no one

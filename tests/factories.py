@@ -101,7 +101,7 @@ def enable_mfa(user: User) -> str:
 
 def make_care_access(couple: Couple, therapist: User, *, consented: str = "both", ended: bool = False):
     """A therapist's access to a couple: accepted, with consent from "both", "one" or "none" of the partners."""
-    from recovery import care
+    from recovery.care import consent as care
     from recovery.models import CareConsent, CareTeamAccess
 
     hurt = Partner.objects.get(couple=couple, seat=1).user

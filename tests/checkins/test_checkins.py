@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, week_start_for
+from recovery.localtime import local_today, week_start_for
 from tests.factories import UserFactory, make_couple
 from tests.helpers import page
 

@@ -124,3 +124,15 @@ def test_published_inputs_must_be_plausible_and_cited() -> None:
 )  # fmt: skip
 def test_crossing_below_the_line_is_a_fall_across_it_since_the_previous_review(previous, latest, crossed) -> None:
     assert crossed_below_cutoff(previous, latest) is crossed
+
+
+@pytest.mark.parametrize(("total", "below"), [(None, False), (0, True), (13, True), (13.5, False), (21, False)])
+def test_templates_ask_the_same_distress_line(total: float | None, below: bool) -> None:
+    from django.template import Context, Template
+
+    rendered = Template(
+        "{% load measure_tags %}{% csi4_scale as csi4 %}"
+        "{{ total|below_distress_line }} {{ csi4.cutoff }}/{{ csi4.max }}"
+    )
+    assert rendered.render(Context({"total": total})) == f"{below} {DISTRESS_CUTOFF}/{MAX_TOTAL}"
+    assert below == (total is not None and is_distressed(total))

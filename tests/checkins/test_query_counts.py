@@ -15,11 +15,10 @@ from django.utils import timezone
 from checkins.demo import csi_items
 from checkins.models import DailyCheckIn, Phq9Response, WeeklyReview
 from checkins.phq9 import ITEMS
-from checkins.weeks import monday_of
 from plans.completions import period_for
 from plans.models import AnswerVersion, Completion, Question, Step
 from recovery.access import OwnVisibility
-from recovery.localtime import local_today
+from recovery.localtime import local_today, monday_of
 from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db

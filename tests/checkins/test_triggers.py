@@ -20,10 +20,11 @@ from django.utils import timezone
 
 from checkins import triggers
 from checkins.models import Trigger
-from checkins.weeks import local_today, monday_of
-from recovery import data_export, session_brief
-from recovery.care_summary import summary_for
-from recovery.caseload import caseload
+from recovery.care import session_brief
+from recovery.care.caseload import caseload
+from recovery.care.summary import summary_for
+from recovery.composition import data_export
+from recovery.localtime import local_date_of, local_today, monday_of
 from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page
 
@@ -43,7 +44,7 @@ def _fresh(user):
 def _trigger(couple, author, *, days_ago: int = 0, visibility: str = "partner", strength: int = 3, **words: str):
     when = timezone.now() - timedelta(days=days_ago)
     return Trigger.objects.create(
-        couple=couple, author=author, occurred_at=when, local_date=triggers.local_date_of(when, author),
+        couple=couple, author=author, occurred_at=when, local_date=local_date_of(when, author),
         strength=strength, visibility=visibility, created_at=when, **words,
     )  # fmt: skip
 

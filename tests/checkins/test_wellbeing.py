@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from checkins import phq9, to_bring, wellbeing
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
-from checkins.weeks import local_today, week_start_for
 from plans import questions
 from recovery.access import OwnVisibility
+from recovery.localtime import local_today, week_start_for
 from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page
 

@@ -358,7 +358,7 @@ def _confirm_password(page: Page) -> Response | None:
 
 
 def _current_code() -> str:
-    from recovery.care_demo import DEMO_TOTP_SECRET
+    from recovery.care.demo import DEMO_TOTP_SECRET
     from recovery.totp import totp_code
 
     return totp_code(DEMO_TOTP_SECRET)

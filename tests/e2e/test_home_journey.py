@@ -192,7 +192,7 @@ def test_charts_on_a_phone_fit_the_screen_with_readable_labels(
     from datetime import timedelta
 
     from checkins.models import DailyCheckIn
-    from checkins.weeks import local_today
+    from recovery.localtime import local_today
 
     alex = UserFactory(email="alex@example.com", display_name="Alex", time_zone="Pacific/Auckland")
     sam = UserFactory(email="sam@example.com", display_name="Sam", time_zone="Pacific/Auckland")

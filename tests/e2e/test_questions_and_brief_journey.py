@@ -19,7 +19,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from checkins import measures
 from checkins.measures import PublishedReliability
-from recovery.care_demo import DEMO_TOTP_SECRET
+from recovery.care.demo import DEMO_TOTP_SECRET
 from recovery.management.commands.demo import DEMO_PASSWORD
 from recovery.models import Couple
 from tests.e2e.conftest import DESKTOP, MOBILE

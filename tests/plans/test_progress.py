@@ -112,4 +112,4 @@ def test_has_said_is_about_the_next_stage_only() -> None:
 
 @pytest.mark.parametrize(("number", "unlocked"), [(1, True), (3, True), (4, False)])
 def test_steps_can_be_logged_up_to_the_current_stage(number: int, unlocked: bool) -> None:
-    assert stage_unlocked(couple(3, "both"), number) is unlocked
+    assert stage_unlocked(couple(3, "both").current, number) is unlocked

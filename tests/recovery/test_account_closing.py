@@ -23,8 +23,9 @@ from django.utils import timezone
 from checkins import reminders
 from checkins.models import DailyCheckIn, NotificationSettings, Reminder, WeeklyReview
 from plans.models import Completion, Ritual, WishNote
-from recovery import care, closing, erasure
 from recovery.access import therapist_couple_ids
+from recovery.care import consent as care
+from recovery.composition import closing, erasure
 from recovery.models import AuditEvent, CareTeamAccess, Couple, DataExport, Delivery, Invitation, Partner
 from tests.factories import (
     PASSWORD,
@@ -252,7 +253,7 @@ def test_queued_work_for_a_closed_account_does_nothing(couple, deliver) -> None:
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert reminders.sweep() == []  # nothing is due for Alex: her reminders have no next time
     export = DataExport.objects.create(user=alex)
-    from recovery import data_export
+    from recovery.composition import data_export
 
     assert data_export.build(export.pk) == "account closed"
 

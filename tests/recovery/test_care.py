@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, week_start_for
 from plans.models import StageChange
-from recovery import care
-from recovery.access import can_view_couple, therapist_couple_ids
-from recovery.caseload import caseload
+from recovery.access import can_view_couple, care_access_is_active, therapist_couple_ids
+from recovery.care import consent as care
+from recovery.care.caseload import caseload
+from recovery.localtime import local_today, week_start_for
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, TherapistProfile
 from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page
@@ -452,3 +452,28 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_with_trend_lines_on_a_desk
     assert 'class="plain-list caseload-cards"' in text and 'class="table caseload"' in text
     assert 'class="sparkline"' in text and 'aria-label="Trust, week by week:' in text
     assert "<style" not in text and " style=" not in text
+
+
+@pytest.mark.parametrize(
+    ("consented", "ended", "partner_left", "active"),
+    [
+        ("both", False, False, True),
+        ("one", False, False, False),
+        ("both", True, False, False),
+        ("both", False, True, False),  # both agreed, then one left: no longer "both current partners"
+    ],
+)
+def test_one_rule_for_active_access_answers_the_therapist_and_the_couple_alike(
+    consented: str, ended: bool, partner_left: bool, active: bool
+) -> None:
+    couple, _alex, sam = _couple()
+    therapist = TherapistFactory()
+    enable_mfa(therapist)
+    access = make_care_access(couple, therapist, consented=consented, ended=ended)
+    if partner_left:
+        couple.partners.filter(user=sam).update(left_at=datetime.now(UTC))
+    current = set(couple.partners.filter(left_at__isnull=True).values_list("user_id", flat=True))
+    access = CareTeamAccess.objects.select_related("couple").prefetch_related("consents").get(pk=access.pk)
+    assert care_access_is_active(access, current) is active
+    assert (couple.pk in therapist_couple_ids(_fresh(therapist))) is active
+    assert (care.status_of(access, current) == "active") is active

@@ -17,7 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from recovery import care, data_export, erasure
+from recovery.care import consent as care
+from recovery.composition import data_export, erasure
 from recovery.models import AuditEvent, DataExport
 from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page

@@ -23,7 +23,7 @@ def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settin
     assert Couple.objects.count() == 5  # Alex and Sam, and four more on Dr Rivera's caseload
     assert couple_of(alex) == couple_of(sam)
     assert {p.user: p.role for p in Partner.objects.filter(couple=couple_of(alex))} == {alex: "hurt", sam: "involved"}
-    from recovery.caseload import caseload
+    from recovery.care.caseload import caseload
 
     doc.__dict__.pop("is_therapist", None)
     summaries = caseload(doc)
@@ -44,7 +44,7 @@ def test_demo_creates_a_verified_couple_and_a_therapist_and_can_run_twice(settin
     # asks him about this morning's; Jordan's are rising for the caseload's flag; Alex has a date coming up.
     from checkins import dates, triggers
     from checkins.models import Trigger
-    from checkins.weeks import local_today
+    from recovery.localtime import local_today
 
     weeks = triggers.per_week(Trigger.objects.filter(author=alex), since=local_today(alex) - timedelta(weeks=20))
     weeks = weeks[alex.pk]

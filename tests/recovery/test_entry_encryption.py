@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
 from plans.models import AgreementItem, Completion, Ritual, WishNote
-from recovery import data_export, entry_crypto
+from recovery import entry_crypto
+from recovery.composition import data_export
 from recovery.entry_rotation import encrypted_columns
 from recovery.fields import EncryptedTextField
 from recovery.models import DataExport

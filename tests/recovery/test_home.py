@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from checkins.weeks import local_today, monday_of
 from plans.completions import period_for
 from plans.models import Completion, Step
+from recovery.localtime import local_today, monday_of
 from tests.factories import TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
 from tests.helpers import page
 

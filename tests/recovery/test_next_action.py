@@ -10,7 +10,7 @@ import pytest
 from checkins.models import Reminder, WeeklyReview
 from plans.completions import period_for
 from plans.models import Completion, Step
-from recovery.next_action import Action, NextAction, PlanStep, TodayState, choose, next_plan_step, state_for
+from recovery.composition.next_action import Action, NextAction, PlanStep, TodayState, choose, next_plan_step, state_for
 from tests.factories import make_couple
 
 STEP = PlanStep(slug="speak-from-i", title="Speak from “I”")

@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from checkins.models import DailyCheckIn, DateThatMatters, Trigger, WeeklyReview
 from plans.models import AgreementItem, Completion, Ritual, StageChange, WishNote
-from recovery import care, data_export, erasure
+from recovery.care import consent as care
+from recovery.composition import data_export, erasure
 from recovery.models import AuditEvent, Couple, Partner, User
 from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page

@@ -20,10 +20,11 @@ from django.utils import timezone
 from checkins import measures, phq9
 from checkins.measures import PublishedReliability
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
-from checkins.weeks import local_today, monday_of
 from plans import questions
-from recovery import care, session_brief
-from recovery.caseload import caseload
+from recovery.care import consent as care
+from recovery.care import session_brief
+from recovery.care.caseload import caseload
+from recovery.localtime import local_today, monday_of
 from recovery.models import AuditEvent, SessionDate
 from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page

@@ -437,7 +437,7 @@ def _alex_s_phq9(world: World) -> object:
     """A PHQ-9 Alex kept to themself."""
     from checkins import phq9
     from checkins.models import Phq9Response
-    from checkins.weeks import local_today
+    from recovery.localtime import local_today
 
     return Phq9Response.objects.filter(author=world.hurt).first() or Phq9Response.objects.create(
         couple=world.couple, author=world.hurt, answered_on=local_today(world.hurt), visibility="only_me",
@@ -450,7 +450,7 @@ def _alex_s_trigger(world: World) -> object:
     from django.utils import timezone
 
     from checkins.models import Trigger
-    from checkins.weeks import local_today
+    from recovery.localtime import local_today
 
     return Trigger.objects.filter(author=world.hurt).first() or Trigger.objects.create(
         couple=world.couple, author=world.hurt, occurred_at=timezone.now(), local_date=local_today(world.hurt),

@@ -14,7 +14,7 @@ from checkins.reminders import reminders_for
 from plans.demo import seed_demo_plan
 from plans.questions_demo import seed_demo_questions
 from recovery.access import forget_membership, membership_of
-from recovery.care_demo import DEMO_TOTP_SECRET, seed_demo_care
+from recovery.care.demo import DEMO_TOTP_SECRET, seed_demo_care
 from recovery.couples import SITUATION_HURT, create_couple
 from recovery.models import Partner, TherapistProfile, User
 

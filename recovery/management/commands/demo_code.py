@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from recovery.care_demo import DEMO_TOTP_SECRET
+from recovery.care.demo import DEMO_TOTP_SECRET
 from recovery.totp import totp_code
 
 

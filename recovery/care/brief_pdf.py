@@ -1,7 +1,7 @@
 """The session brief as a one-page PDF, drawn server-side with ReportLab (pure Python, no system libraries).
 
 Everything is laid into one frame that shrinks to fit (KeepInFrame), so the brief is always a single A4 page;
-long entries are already cut to excerpts by recovery/session_brief.py. The font is a TrueType font embedded
+long entries are already cut to excerpts by recovery/care/session_brief.py. The font is a TrueType font embedded
 in the file, so names and words outside Latin-1 print: DejaVu Sans where the system has it, else the Vera
 font that ships inside ReportLab.
 """
@@ -26,7 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from checkins import phq9
-from recovery.session_brief import Brief, PersonBrief, SinceSource
+from recovery.care.session_brief import Brief, PersonBrief, SinceSource
 
 MARGIN = 14 * mm
 _SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")

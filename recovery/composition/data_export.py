@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from celery import current_app
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -92,8 +93,12 @@ def request_export(*, user: User) -> DataExport:
     return export
 
 
+# The Celery task that builds a download, rung by name (recovery/tasks.py registers it under this constant).
+BUILD_TASK = "mend.build_data_export"
+
+
 def ring(export_id: int) -> None:
-    from recovery.tasks import build_data_export
+    build_data_export = current_app.tasks[BUILD_TASK]
 
     try:
         build_data_export.apply_async((export_id,))
@@ -427,7 +432,7 @@ def _trigger(t: Any, by: str) -> dict[str, Any]:
 
 
 def _review(r: Any, by: str) -> dict[str, Any]:
-    from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF
+    from checkins.measures import CSI4_ITEMS, is_distressed
 
     return {
         "space": r.couple_id,
@@ -440,7 +445,7 @@ def _review(r: Any, by: str) -> dict[str, Any]:
         "accountability": r.accountability,
         "csi4": {item.key.removeprefix("csi_"): getattr(r, item.key) for item in CSI4_ITEMS},
         "csi4_total": r.csi_total,
-        "csi4_below_distress_line": r.csi_total < DISTRESS_CUTOFF,
+        "csi4_below_distress_line": is_distressed(r.csi_total),
         **_visibility(r, by),
         "written_at": r.created_at,
         "changed_at": r.updated_at,

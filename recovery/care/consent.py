@@ -22,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recovery import outbox
-from recovery.access import forget_care
+from recovery.access import care_access_is_active, forget_care
 from recovery.decorators import AuthedHttpRequest
 from recovery.invitations import owns_verified_address
 from recovery.link_tokens import LinkTokens, invitation_email_context
-from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, User
+from recovery.models import AuditEvent, CareConsent, CareTeamAccess, Couple, Delivery, Partner, TherapistProfile, User
 
 _tokens = LinkTokens(salt="mend.care")
 
@@ -38,8 +38,7 @@ class CareError(Exception):
 def status_of(access: CareTeamAccess, current_partner_ids: set[int]) -> str:
     if access.ended_at:
         return "ended"
-    consented = {c.partner_id for c in access.consents.all()}
-    if access.therapist_id and current_partner_ids and current_partner_ids <= consented:
+    if care_access_is_active(access, current_partner_ids):
         return "active"
     return "pending"
 
@@ -75,6 +74,13 @@ VIEWED_SUMMARY = "progress summary"
 VIEWED_CASELOAD = "caseload"
 VIEWED_BRIEF = "session brief"
 VIEWED_BRIEF_PDF = "session brief PDF"
+
+
+def become_therapist(*, user: User, practice: str, registration: str) -> TherapistProfile:
+    """A signed-in person without a couple space becomes a therapist (their practice details)."""
+    profile = TherapistProfile.objects.create(user=user, practice=practice, registration=registration)
+    user.__dict__.pop("is_therapist", None)  # the cached answer was "no"
+    return profile
 
 
 def accept(*, access: CareTeamAccess, therapist: User) -> None:

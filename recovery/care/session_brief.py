@@ -6,7 +6,7 @@ which, and the therapist can set or change the date there.
 
 Per partner: the CSI-4 first, previous and latest (reliable change against the first, and a fall across the
 distress line), the latest PHQ-9 they shared with the therapist (score, band, item 9), check-ins and triggers
-since the session; for the couple: the caseload's flags (the same rules, recovery/caseload.py), the stage,
+since the session; for the couple: the caseload's flags (the same rules, recovery/care/caseload.py), the stage,
 what was asked and answered in writing, and what the partners marked "to bring to our therapist".
 
 Only what the therapist may see (access.py): shared entries, words only of entries shared "with our therapist
@@ -28,8 +28,9 @@ from checkins.change import CsiChange, csi_change
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
 from plans.models import AnswerVersion, Question
-from recovery import care, caseload
 from recovery.access import can_read_text
+from recovery.care import caseload
+from recovery.care import consent as care
 from recovery.localtime import local_date_of, local_today
 from recovery.models import AuditEvent, Couple, Partner, SessionDate, User
 

@@ -4,26 +4,23 @@ therapist's (accept, caseload, a couple's read-only summary)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from checkins import phq9
-from recovery import brief_pdf, care, care_summary, caseload, session_brief
 from recovery.access import (
     get_care_couple_or_404,
     get_visible_or_404,
@@ -33,30 +30,14 @@ from recovery.access import (
     therapist_couple_ids,
     waiting_care_accesses,
 )
+from recovery.adapters import PENDING_CARE_SESSION_KEY
+from recovery.care import brief_pdf, caseload, session_brief
+from recovery.care import consent as care
+from recovery.care import summary as care_summary
+from recovery.care.forms import InviteTherapistForm, LastSessionForm, TherapistProfileForm
 from recovery.decorators import AuthedHttpRequest, PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.invitations import mask_email, owns_verified_address
-from recovery.models import CareTeamAccess, Couple, Partner, TherapistProfile
-
-PENDING_CARE_SESSION_KEY = "mend_pending_care_invitation"
-
-
-class InviteTherapistForm(forms.Form):
-    email = forms.EmailField(max_length=254, label=gettext_lazy("Your therapist's e-mail address"))
-
-
-class TherapistProfileForm(forms.ModelForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["practice"].required = True
-
-    class Meta:
-        model = TherapistProfile
-        fields = ["practice", "registration"]
-        labels = {"practice": gettext_lazy("Your name and practice, as your clients know you")}
-        help_texts = {
-            "registration": gettext_lazy("Optional: your licence or registration, as couples would check it.")
-        }
-
+from recovery.models import CareTeamAccess, Couple, Partner
 
 # --- the couple's side -------------------------------------------------------------------------------
 
@@ -66,32 +47,26 @@ class TherapistProfileForm(forms.ModelForm):
 def care_team(request: PartnerHttpRequest) -> HttpResponse:
     membership: Partner = request.membership
     form = InviteTherapistForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                care.invite_therapist(couple=membership.couple, by=request.user, email=form.cleaned_data["email"])
-            except care.CareError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
-                return redirect("care_team")
+    if request.method == "POST" and form.is_valid():
+        try:
+            care.invite_therapist(couple=membership.couple, by=request.user, email=form.cleaned_data["email"])
+        except care.CareError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Invitation sent. Access starts only when you have both agreed."))
+            return redirect("care_team")
     partner_ids = {p.user_id for p in membership.couple.partners.filter(left_at__isnull=True)}
     accesses = list(
         CareTeamAccess.objects.visible_to(request.user)
-        .select_related("therapist__therapist_profile", "invited_by", "ended_by")
+        .select_related("therapist__therapist_profile", "invited_by", "ended_by", "couple")
         .prefetch_related("consents")
         .order_by("-created_at")
     )
     for access in accesses:
         access.state = care.status_of(access, partner_ids)
         access.i_consented = any(c.partner_id == request.user.pk for c in access.consents.all())
-    return render(
-        request,
-        "recovery/care_team.html",
-        {"form": form, "accesses": accesses, "partner": other_partner(request.user)},
-        status=status,
+    return TemplateResponse(  # a form with errors answers 400 (recovery/middleware.py)
+        request, "care/care_team.html", {"form": form, "accesses": accesses, "partner": other_partner(request.user)}
     )
 
 
@@ -125,7 +100,7 @@ def care_seen(request: PartnerHttpRequest) -> HttpResponse:
     everything = request.GET.get("all") == "1"
     return render(
         request,
-        "recovery/care_seen.html",
+        "care/care_seen.html",
         {"days": care.looks_by_day(request.user, everything=everything), "everything": everything,
          "seen_days": care.SEEN_DAYS},
     )  # fmt: skip
@@ -139,7 +114,7 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
     access = care.find_by_token(token)
     if access is None or access.ended_at or access.therapist_id or access.expires_at <= timezone.now():
         request.session.pop(PENDING_CARE_SESSION_KEY, None)
-        return render(request, "recovery/care_accept.html", {"problem": True}, status=404 if access is None else 410)
+        return render(request, "care/care_accept.html", {"problem": True}, status=404 if access is None else 410)
     if not request.user.is_authenticated:
         # Remember the link through sign-up or log-in; signing up from it with the invited address counts
         # as confirming that address (the link could only have been opened from that inbox).
@@ -148,14 +123,14 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
         here = reverse("care_accept", args=[token])
         return render(
             request,
-            "recovery/care_accept.html",
+            "care/care_accept.html",
             {
                 "signup_url": reverse("account_signup") + "?" + urlencode({"email": access.email, "next": here}),
                 "login_url": reverse("account_login") + "?" + urlencode({"next": here}),
             },
         )
     if membership_of(request.user) is not None:
-        return render(request, "recovery/care_accept.html", {"is_partner": True}, status=409)
+        return render(request, "care/care_accept.html", {"is_partner": True}, status=409)
     if not request.user.is_therapist:
         return redirect(reverse("therapist_join") + "?" + urlencode({"next": request.path}))
     if not owns_verified_address(request.user, access.email):
@@ -179,7 +154,7 @@ def care_accept(request: HttpRequest, token: str) -> HttpResponse:
             % {"name": access.invited_by.get_short_name()},
         )
         return redirect("therapist_home")
-    return render(request, "recovery/care_accept.html", {"access": access, "confirm": True})
+    return render(request, "care/care_accept.html", {"access": access, "confirm": True})
 
 
 @login_required
@@ -192,17 +167,12 @@ def therapist_join(request: AuthedHttpRequest) -> HttpResponse:
         messages.info(request, _("This account belongs to a couple's space, so it can't also be a therapist account."))
         return redirect("home")
     form = TherapistProfileForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.is_valid():
-            profile = form.save(commit=False)
-            profile.user = request.user
-            profile.save()
-            request.user.__dict__.pop("is_therapist", None)
-            messages.success(request, _("Your therapist account is ready. Next, turn on two-step sign-in."))
-            next_url = request.GET.get("next", "")
-            return redirect(next_url if next_url.startswith("/care/invitation/") else "therapist_home")
-        return render(request, "recovery/therapist_join.html", {"form": form}, status=400)
-    return render(request, "recovery/therapist_join.html", {"form": form})
+    if request.method == "POST" and form.is_valid():
+        care.become_therapist(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your therapist account is ready. Next, turn on two-step sign-in."))
+        next_url = request.GET.get("next", "")
+        return redirect(next_url if next_url.startswith("/care/invitation/") else "therapist_home")
+    return TemplateResponse(request, "care/therapist_join.html", {"form": form})  # errors: 400 (middleware)
 
 
 def therapist_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -224,7 +194,7 @@ def therapist_home(request: AuthedHttpRequest) -> HttpResponse:
     care.record_views(request, [summary.couple for summary in summaries], care.VIEWED_CASELOAD)
     return render(
         request,
-        "recovery/therapist_home.html",
+        "care/therapist_home.html",
         {"summaries": summaries, "mfa_on": mfa_on, "waiting": waiting_care_accesses(request.user)},
     )
 
@@ -234,10 +204,10 @@ def therapist_home(request: AuthedHttpRequest) -> HttpResponse:
 def therapist_couple(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
         # They knew this couple; say in words that access ended, rather than an unexplained 404.
-        return render(request, "recovery/therapist_access_ended.html", status=410)
+        return render(request, "care/therapist_access_ended.html", status=410)
     couple = get_care_couple_or_404(request.user, couple_id)
     care.record_view(request, couple, care.VIEWED_SUMMARY)
-    return render(request, "recovery/therapist_couple.html", care_summary.summary_for(request.user, couple))
+    return render(request, "care/therapist_couple.html", care_summary.summary_for(request.user, couple))
 
 
 @therapist_required
@@ -254,26 +224,10 @@ def therapist_end(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
 # --- the session brief ---------------------------------------------------------------------------------------
 
 
-class LastSessionForm(forms.Form):
-    last_session_on = forms.DateField(
-        label=gettext_lazy("Our last session was on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.today = today
-
-    def clean_last_session_on(self) -> date:
-        on = self.cleaned_data["last_session_on"]
-        if on > self.today:
-            raise forms.ValidationError(gettext_lazy("Choose a date that has passed: today or earlier."))
-        return on
-
-
 def _care_couple_or_ended(request: AuthedHttpRequest, couple_id: int) -> Couple | HttpResponse:
     """The couple (or the "access ended" page for a therapist who once had it, or a 404)."""
     if couple_id not in therapist_couple_ids(request.user) and care.access_ended_for(request.user, couple_id):
-        return render(request, "recovery/therapist_access_ended.html", status=410)
+        return render(request, "care/therapist_access_ended.html", status=410)
     return get_care_couple_or_404(request.user, couple_id)
 
 
@@ -288,7 +242,7 @@ def therapist_brief(request: AuthedHttpRequest, couple_id: int) -> HttpResponse:
     form = LastSessionForm(initial={"last_session_on": brief.since}, today=brief.today)
     return render(
         request,
-        "recovery/therapist_brief.html",
+        "care/therapist_brief.html",
         {
             "brief": brief,
             "couple": couple,

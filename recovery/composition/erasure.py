@@ -106,7 +106,7 @@ def _spaces_due(now: datetime, only: list[int] | None = None) -> list[int]:
 
 def expire_exports(now: datetime | None = None) -> int:
     """Delete downloads past their time and failed jobs, and start again jobs whose message was lost."""
-    from recovery import data_export
+    from recovery.composition import data_export
 
     now = now or timezone.now()
     deleted, _by_model = DataExport.objects.filter(

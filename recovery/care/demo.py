@@ -14,10 +14,9 @@ from django.utils import timezone
 from checkins.demo import csi_items
 from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from checkins.phq9 import ITEMS
-from checkins.triggers import local_date_of
-from checkins.weeks import local_today, monday_of
 from plans.models import StageChange
 from recovery.access import OwnVisibility
+from recovery.localtime import local_date_of, local_today, monday_of
 from recovery.models import CareConsent, CareTeamAccess, Couple, Partner, SessionDate, User
 
 # Base32, so it can be typed into an authenticator app; printed by `manage.py demo`.

@@ -13,10 +13,10 @@ from datetime import date
 from enum import StrEnum
 
 from checkins.models import Reminder, WeeklyReview
-from checkins.weeks import monday_of
 from plans import content_cache
 from plans.completions import can_do, period_for
 from plans.models import Completion
+from recovery.localtime import monday_of
 from recovery.models import Partner
 
 # Without a weekly-review reminder of their own, the review comes first from Friday (local) on: late

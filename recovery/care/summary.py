@@ -12,11 +12,10 @@ from checkins import triggers
 from checkins.dashboard import couple_charts
 from checkins.measures import DISTRESS_CUTOFF
 from checkins.models import DailyCheckIn, Trigger, WeeklyReview
-from checkins.weeks import monday_of
 from plans.models import Completion, Question, StageChange
 from plans.questions import threads_for
 from recovery.access import can_read_text
-from recovery.localtime import local_today
+from recovery.localtime import local_today, monday_of
 from recovery.models import Couple, Partner, User
 
 WEEKS_SHOWN = 8
