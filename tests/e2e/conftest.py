@@ -32,6 +32,21 @@ TIME_ZONE = "Pacific/Auckland"
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 
+
+def screenshots(page: Page, prefix: str, name: str) -> None:
+    """With E2E_SCREENSHOTS=DIR, full-page screenshots at 390 and 1280 px: DIR/<prefix>-<name>-{390,1280}.png.
+    The page is left at the width it had."""
+    folder = os.environ.get("E2E_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size or DESKTOP
+    for size in (MOBILE, DESKTOP):
+        page.set_viewport_size(size)
+        page.screenshot(path=f"{folder}/{prefix}-{name}-{size['width']}.png", full_page=True)
+    page.set_viewport_size(original)
+
+
 # Auto-waiting assertions give up after this long; a live server on localhost answers far sooner.
 DEFAULT_TIMEOUT_MS = 10_000
 

@@ -8,10 +8,8 @@ shown (its HTML, or its text with the links made clickable) and the link is clic
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -22,7 +20,7 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from recovery.models import CareTeamAccess, User
-from tests.e2e.conftest import DESKTOP, MOBILE
+from tests.e2e.conftest import DESKTOP, MOBILE, screenshots
 from tests.e2e.test_checkins_journey import _review
 from tests.e2e.test_invitation_journey import (
     CONFIRM_EMAIL,
@@ -77,19 +75,6 @@ def expect_one_line_header(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]  # nothing sideways
 
 
-def screenshots(page: Page, name: str) -> None:
-    """With E2E_SCREENSHOTS=DIR, full-page screenshots at 390 and 1280 px: DIR/home-<name>-{390,1280}.png."""
-    folder = os.environ.get("E2E_SCREENSHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    original = page.viewport_size or MOBILE
-    for size in (MOBILE, DESKTOP):
-        page.set_viewport_size(size)
-        page.screenshot(path=f"{folder}/home-{name}-{size['width']}.png", full_page=True)
-    page.set_viewport_size(original)
-
-
 def check_in(page: Page) -> None:
     page.get_by_label("Good", exact=True).check()
     page.get_by_role("group", name="How much trust I feel today").get_by_label("6", exact=True).check()
@@ -132,7 +117,7 @@ def test_a_new_couple_on_phones_gets_from_sign_up_to_inviting_a_therapist_by_cli
     expect(one.get_by_text("We've invited tama@example.com.")).to_be_visible()
     expect(one.get_by_role("heading", name="While you wait")).to_be_visible()
     expect_one_line_header(one)
-    screenshots(one, "waiting")
+    screenshots(one, "home", "waiting")
     one.locator("main").get_by_role("link", name="Check in", exact=True).click()
     check_in(one)
 
@@ -156,7 +141,7 @@ def test_a_new_couple_on_phones_gets_from_sign_up_to_inviting_a_therapist_by_cli
     expect(two.locator("svg.chart")).to_have_count(0)  # no empty charts
     expect(two.get_by_text("We walked after dinner.")).to_be_visible()  # what Aroha shared
     expect_one_line_header(two)
-    screenshots(two, "new-couple")
+    screenshots(two, "home", "new-couple")
 
     next_action.get_by_role("link", name="Check in", exact=True).click()
     expect(two).to_have_url(base + "/checkins/today/")
@@ -183,7 +168,7 @@ def test_a_new_couple_on_phones_gets_from_sign_up_to_inviting_a_therapist_by_cli
     # Back home through the menu: both have checked in, so after three check-ins the charts would follow.
     menu(two, "Home")
     expect(two.get_by_text("You've checked in today.")).to_be_visible()
-    screenshots(two, "after-check-in")
+    screenshots(two, "home", "after-check-in")
 
 
 def test_charts_on_a_phone_fit_the_screen_with_readable_labels(

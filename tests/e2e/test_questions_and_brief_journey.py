@@ -4,14 +4,12 @@ brief shows reliable change and the new flags, prints on one page, and downloads
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.core.management import call_command
 from django.utils import formats
 from playwright.sync_api import BrowserContext, Page, expect
@@ -22,7 +20,8 @@ from checkins.measures import PublishedReliability
 from recovery.care.demo import DEMO_TOTP_SECRET
 from recovery.management.commands.demo import DEMO_PASSWORD
 from recovery.models import Couple
-from tests.e2e.conftest import DESKTOP, MOBILE
+from recovery.totp import totp_code
+from tests.e2e.conftest import MOBILE, screenshots
 from tests.e2e.test_invitation_journey import EMAIL, LOG_IN, log_in
 from tests.factories import UserFactory, make_couple
 
@@ -30,19 +29,6 @@ pytestmark = pytest.mark.e2e
 
 # A test input, so the labels can be seen: the real published numbers await verification (checkins/measures.py).
 EXAMPLE = PublishedReliability(sd=4.0, reliability=0.94, citation="worked example, threshold 2.72 points")
-
-
-def screenshots(page: Page, name: str) -> None:
-    """With E2E_SCREENSHOTS=DIR, full-page screenshots at 390 and 1280 px: DIR/measures-<name>-{390,1280}.png."""
-    folder = os.environ.get("E2E_SCREENSHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    original = page.viewport_size or DESKTOP
-    for size in (MOBILE, DESKTOP):
-        page.set_viewport_size(size)
-        page.screenshot(path=f"{folder}/measures-{name}-{size['width']}.png", full_page=True)
-    page.set_viewport_size(original)
 
 
 def test_a_question_is_asked_answered_and_amended_and_both_see_the_amendment_with_its_date(
@@ -82,7 +68,7 @@ def test_a_question_is_asked_answered_and_amended_and_both_see_the_amendment_wit
     sam_page.get_by_label("I have told you everything I know about this").check()
     sam_page.get_by_role("button", name="Add this amendment").click()
     expect(sam_page.get_by_text("Your amendment is added, dated, below the earlier answer.")).to_be_visible()
-    screenshots(sam_page, "question-amended")
+    screenshots(sam_page, "measures", "question-amended")
 
     today = formats.date_format(date.today(), "j F Y")  # noqa: DTZ011 - the browser and the people are in one zone
     for page in (alex_page, sam_page):
@@ -95,7 +81,7 @@ def test_a_question_is_asked_answered_and_amended_and_both_see_the_amendment_wit
         expect(amendment.locator("ins").first).to_contain_text("February")  # what it is now
         expect(page.locator(".qa__answer")).to_contain_text(re.compile(rf"Sam answered on {today}"))
         expect(page.get_by_text("“I have told you everything I know about this.”")).to_be_visible()
-    screenshots(alex_page, "question-as-asker")
+    screenshots(alex_page, "measures", "question-as-asker")
 
     # Asking something like it again offers the earlier answer first.
     alex_page.goto(base + "/plan/questions/")
@@ -103,7 +89,7 @@ def test_a_question_is_asked_answered_and_amended_and_both_see_the_amendment_wit
     alex_page.get_by_role("button", name="Send my question").click()
     expect(alex_page.get_by_role("heading", name=re.compile("You asked something like this on"))).to_be_visible()
     expect(alex_page.get_by_text("It ended on 14 January.").first).to_be_visible()
-    screenshots(alex_page, "question-similar")
+    screenshots(alex_page, "measures", "question-similar")
 
 
 def test_item_9_shows_crisis_lines_the_moment_it_is_answered(
@@ -124,7 +110,7 @@ def test_item_9_shows_crisis_lines_the_moment_it_is_answered(
     expect(crisis).to_be_focused()
     expect(crisis.locator('a[href="tel:116123"]')).to_be_visible()  # Samaritans, one tap
     expect(crisis).to_contain_text("no one is alerted")
-    screenshots(page, "phq9-item9")
+    screenshots(page, "measures", "phq9-item9")
 
 
 def _therapist_logs_in(page: Page, base: str) -> None:
@@ -132,9 +118,7 @@ def _therapist_logs_in(page: Page, base: str) -> None:
     page.get_by_label(EMAIL).fill("dr.rivera@demo.mend.test")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.locator("main").get_by_role("button", name=LOG_IN).click()
-    page.get_by_label(re.compile("code", re.I)).fill(
-        format_hotp_value(hotp_value(DEMO_TOTP_SECRET, next(yield_hotp_counters_from_time())))
-    )
+    page.get_by_label(re.compile("code", re.I)).fill(totp_code(DEMO_TOTP_SECRET))
     page.locator("main").get_by_role("button").first.click()
     expect(page.get_by_role("heading", name="Your caseload")).to_be_visible()
 
@@ -158,7 +142,7 @@ def test_the_demo_therapist_s_brief_shows_reliable_change_and_the_new_flags(
     expect(table.get_by_text("Jordan: crossed below 13.5 since the previous review")).to_be_visible()
     expect(table.get_by_text("Jordan: reliably worse than their first score")).to_be_visible()
     expect(table.get_by_text(re.compile("Jordan: a PHQ-9 shared with you marks thoughts of self-harm"))).to_be_visible()
-    screenshots(page, "caseload")
+    screenshots(page, "measures", "caseload")
     expect(page.get_by_text("CSI-4 below 13.5")).to_have_count(0)
 
     alex_and_sam = Couple.objects.get(partners__user__email="alex@demo.mend.test")
@@ -172,7 +156,7 @@ def test_the_demo_therapist_s_brief_shows_reliable_change_and_the_new_flags(
     expect(page.get_by_text("the date you set as your last session")).to_be_visible()
     expect(page.locator(".brief__bring")).to_contain_text("Question: When did it start, and when did it end?")
     expect(page.locator(".brief__bring")).to_contain_text("marked by Alex")
-    screenshots(page, "brief-alex-sam")
+    screenshots(page, "measures", "brief-alex-sam")
 
     # Printed, it is one sheet.
     page.emulate_media(media="print")
@@ -193,7 +177,7 @@ def test_the_demo_therapist_s_brief_shows_reliable_change_and_the_new_flags(
     expect(first_row).to_contain_text("reliably worse")
     expect(first_row).to_contain_text("crossed below 13.5")
     expect(first_row).to_contain_text("Item 9 above 0: thoughts of self-harm")
-    screenshots(page, "brief-jordan-casey")
+    screenshots(page, "measures", "brief-jordan-casey")
 
     alex_page = new_context().new_page()
     log_in(alex_page, base, "alex@demo.mend.test", DEMO_PASSWORD)
@@ -202,4 +186,4 @@ def test_the_demo_therapist_s_brief_shows_reliable_change_and_the_new_flags(
     expect(alex_page.get_by_text(re.compile("Dr Rivera downloaded your session brief once"))).to_be_visible()
     alex_page.goto(base + "/checkins/reviews/")
     expect(alex_page.get_by_text("Against your first score: reliably better.")).to_be_visible()
-    screenshots(alex_page, "reviews-own-change")
+    screenshots(alex_page, "measures", "reviews-own-change")

@@ -3,33 +3,18 @@ calm prompt on the next page he opens and answers "I'm here"; Alex sees that Sam
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 from pytest_django.live_server_helper import LiveServer
 
 from checkins.models import Trigger
-from tests.e2e.conftest import DESKTOP, MOBILE
+from tests.e2e.conftest import MOBILE, screenshots
 from tests.e2e.test_invitation_journey import log_in
 from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.e2e
-
-
-def screenshots(page: Page, name: str) -> None:
-    """With E2E_SCREENSHOTS=DIR, full-page screenshots at 390 and 1280 px: DIR/triggers-<name>-{390,1280}.png."""
-    folder = os.environ.get("E2E_SCREENSHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    original = page.viewport_size or DESKTOP
-    for size in (MOBILE, DESKTOP):
-        page.set_viewport_size(size)
-        page.screenshot(path=f"{folder}/triggers-{name}-{size['width']}.png", full_page=True)
-    page.set_viewport_size(original)
 
 
 def test_a_trigger_logged_from_the_header_is_answered_i_m_here(
@@ -59,7 +44,7 @@ def test_a_trigger_logged_from_the_header_is_answered_i_m_here(
     alex_page.get_by_role("group", name="How strong was it?").get_by_label("4", exact=True).check()
     alex_page.get_by_label("What happened (if you'd like to say)").fill("The song from the hotel bar, in a shop.")
     alex_page.get_by_label("Me and my partner").check()
-    screenshots(alex_page, "form")
+    screenshots(alex_page, "triggers", "form")
     alex_page.get_by_role("button", name="Save").click()
     expect(alex_page.get_by_text("Your partner will see it on their next page")).to_be_visible()
     assert Trigger.objects.get(author=alex).strength == 4
@@ -69,7 +54,7 @@ def test_a_trigger_logged_from_the_header_is_answered_i_m_here(
     prompt = sam_page.get_by_role("region", name="Alex had a hard moment")
     expect(prompt).to_be_visible()
     expect(prompt).to_contain_text("say back what you heard")
-    screenshots(sam_page, "prompt")
+    screenshots(sam_page, "triggers", "prompt")
     prompt.get_by_role("button", name="I'm here").click()
     expect(sam_page.get_by_text("Alex will see that you're here.")).to_be_visible()
     expect(sam_page.get_by_role("region", name="Alex had a hard moment")).to_have_count(0)
@@ -79,4 +64,4 @@ def test_a_trigger_logged_from_the_header_is_answered_i_m_here(
     alex_page.goto(base + "/triggers/")
     entry = alex_page.locator("li.entry").filter(has_text="The song from the hotel bar")
     expect(entry.get_by_text("Sam is here.")).to_be_visible()
-    screenshots(alex_page, "list")
+    screenshots(alex_page, "triggers", "list")

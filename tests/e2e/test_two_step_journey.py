@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from playwright.sync_api import BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from recovery.totp import totp_code
 from tests.e2e.conftest import MOBILE
 from tests.e2e.test_invitation_journey import (
     CONFIRM_BUTTON,
@@ -34,7 +34,7 @@ PASSWORD = "tide-pool-lantern-harbour-7"
 
 
 def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    return totp_code(secret)
 
 
 def fits_the_screen(page: Page) -> bool:
