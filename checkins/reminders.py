@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -222,10 +222,29 @@ def _sweep_batch(due: list[Reminder], now: datetime, failed: set[int]) -> list[i
             ).values_list("pk", "user_id", "kind", "period")
             queued = sorted(pk for pk, *key in rows if tuple(key) in fresh_keys)
         outbox.ring_on_commit(queued)
-    for reminder, _period, _expires, next_at in plans:
-        reminder.next_due_at = next_at
-    Reminder.objects.bulk_update([r for r, *_rest in plans], ["next_due_at"])
+    _advance([(reminder, next_at) for reminder, _period, _expires, next_at in plans])
     return queued
+
+
+def _advance(moves: list[tuple[Reminder, datetime | None]]) -> None:
+    """Every reminder's new `next_due_at` in one UPDATE. On PostgreSQL the values travel as two arrays joined
+    to the table (`unnest`): Django's `bulk_update` builds a CASE with one WHEN per row, which costs more in
+    Python than the rest of the batch together; elsewhere (SQLite, for `make run`) `bulk_update` does it."""
+    for reminder, next_at in moves:
+        reminder.next_due_at = next_at
+    if not moves:
+        return
+    connection = connections[router.db_for_write(Reminder)]
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_update([reminder for reminder, _next in moves], ["next_due_at"])
+        return
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET next_due_at = v.next_at "  # the table's own name, quoted
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_at) WHERE r.id = v.id",
+            [[reminder.pk for reminder, _next in moves], [next_at for _reminder, next_at in moves]],
+        )
 
 
 def _already_done(pairs: list[tuple[Reminder, str]]) -> set[tuple[int, str, str]]:

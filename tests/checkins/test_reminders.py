@@ -377,6 +377,15 @@ def test_no_reminders_before_the_partner_has_joined() -> None:
     assert mail.outbox == []
 
 
+_INSERTED = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+_UPDATED = ["pk", "pk", "next_due_at"]  # Django's bulk_update: a CASE on the key, and the key again in WHERE
+
+
+def _batches(rows: int, fields: list) -> int:
+    """How many statements the database backend needs to write `rows` rows of `fields` in bulk."""
+    return -(-rows // connection.ops.bulk_batch_size(fields, [None] * rows)) if rows else 0
+
+
 def test_a_batch_costs_a_dozen_statements_whatever_is_due_and_each_is_queued_once() -> None:
     """Issue 14: set-based reads, one insert, one update per batch — not eight statements per reminder."""
     due_at = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
@@ -410,7 +419,12 @@ def test_a_batch_costs_a_dozen_statements_whatever_is_due_and_each_is_queued_onc
     Reminder.objects.filter(user__in=many).update(next_due_at=due_at + timedelta(minutes=1))
     many_statements, queued = sweep_counting(due_at + timedelta(minutes=1))
     assert len(queued) == 2 * len(many)
-    assert many_statements == few_statements
+    # The same statements, whatever is due. SQLite (`make run`, and `make test` without PostgreSQL) alone
+    # splits an INSERT or UPDATE by its 999-parameter limit: exactly those extra batches are allowed there.
+    extra = _batches(len(queued), _INSERTED) - _batches(2 * len(few) - 1, _INSERTED)
+    extra += _batches(2 * len(many), _UPDATED) - _batches(2 * len(few), _UPDATED)
+    assert extra == 0 or connection.vendor == "sqlite"
+    assert many_statements == few_statements + extra
     assert reminders.sweep(now=due_at + timedelta(minutes=2)) == []  # all advanced: nothing twice
     assert Delivery.objects.count() == 2 * len(few) - 1 + 2 * len(many)
 
