@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from checkins import charts
-from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
+from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, WeeklyReview
 from recovery.localtime import local_today, monday_of
 from recovery.models import Partner
@@ -27,6 +27,9 @@ NARROW_CHART_WEEKS = 4
 # Charts appear once there is something to draw: before that, four empty frames read as failure.
 MIN_CHECK_INS_FOR_TRENDS = 3
 RECENT_MILESTONE_DAYS = 7
+PARTNER_RECENT = 5  # the partner's latest shared check-ins, with their words, on the home page
+_SCORES = ("couple_id", "author_id", "local_date", "mood", "trust", "closeness", "visibility")
+_CSI = ("couple_id", "author_id", "week_start", "visibility", *(item.key for item in CSI4_ITEMS))
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,25 @@ def check_in_milestones(own_dates: set[date], both_shared_weeks: list[date]) -> 
 
 
 def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]:
-    """Today, the partner's shared entries and the charts, as the viewer may see them: three queries,
+    """Today, the partner's shared entries and the charts, as the viewer may see them: four queries,
     however long the history."""
     user = membership.user
     today = local_today(user)
     start = today - timedelta(weeks=CHART_WEEKS) + timedelta(days=1)
-    check_ins = list(DailyCheckIn.objects.visible_to(user).filter(local_date__gte=start - timedelta(days=31)))
+    since = start - timedelta(days=31)
+    # Charts and counts need scores and dates only: the words (encrypted, decrypted on reading) are read for
+    # the five entries the page shows, not for the ~170 it counts.
+    check_ins = list(DailyCheckIn.objects.visible_to(user).filter(local_date__gte=since).only(*_SCORES))
     own = [c for c in check_ins if c.author_id == user.pk]
     theirs = [c for c in check_ins if c.author_id != user.pk]
     own_all_dates = set(DailyCheckIn.objects.filter(author=user).values_list("local_date", flat=True))
-    reviews = list(WeeklyReview.objects.visible_to(user).filter(week_start__gte=monday_of(start)))
+    reviews = list(WeeklyReview.objects.visible_to(user).filter(week_start__gte=monday_of(start)).only(*_CSI))
+    partner_recent = list(
+        DailyCheckIn.objects.visible_to(user)
+        .filter(local_date__gte=since)
+        .exclude(author_id=user.pk)
+        .order_by("-local_date")[:PARTNER_RECENT]
+    )
     partner_name = partner.user.get_short_name() if partner else ""
 
     people = [(user.pk, _("You"))] + ([(partner.user_id, partner_name)] if partner else [])
@@ -103,7 +115,7 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
             partner and partner.user.shows_check_in_presence and any(c.local_date == today for c in theirs)
         ),
         "streak": streak(own_all_dates, today),
-        "partner_recent": sorted(theirs, key=lambda c: c.local_date, reverse=True)[:5],
+        "partner_recent": partner_recent,
         **chart_context,
         "charts_key": _charts_key(user.pk, people, check_ins, reviews, start, today),
         # Counted from what the viewer may see: a partner's "only me" entries make no chart appear.

@@ -67,8 +67,9 @@ def membership_of(user: User | AnonymousUser) -> Partner | None:
 
 def forget_membership(user: User) -> None:
     """Call after changing a person's membership so the next question is answered afresh."""
-    if hasattr(user, _MEMBERSHIP_CACHE):
-        delattr(user, _MEMBERSHIP_CACHE)
+    for name in (_MEMBERSHIP_CACHE, _OTHER_PARTNER_CACHE):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def previous_membership(user: User) -> Partner | None:
@@ -192,19 +193,29 @@ def can_read_text(user: User | AnonymousUser, entry: Authored) -> bool:
     return entry.visibility in (Visibility.PARTNER, Visibility.PARTNER_AND_THERAPIST)
 
 
+_OTHER_PARTNER_CACHE = "_mend_other_partner"
+
+
 def other_partner(user: User) -> Partner | None:
-    """The person's partner in their current couple, if they have joined."""
+    """The person's partner in their current couple, if they have joined (cached on the user for the request,
+    like the membership: a page asks several times)."""
+    if hasattr(user, _OTHER_PARTNER_CACHE):
+        cached: Partner | None = getattr(user, _OTHER_PARTNER_CACHE)
+        return cached
     couple = couple_of(user)
     if couple is None:
-        return None
+        return None  # not cached: joining a couple later in this request must find the partner
     from recovery.models import Partner
 
-    return (
+    partner = (
         Partner._default_manager.select_related("user")
         .filter(couple=couple, left_at__isnull=True)
         .exclude(user=user)
         .first()
     )
+    if partner is not None:  # someone who joins later in the request is found then
+        setattr(user, _OTHER_PARTNER_CACHE, partner)
+    return partner
 
 
 class CoupleScopedQuerySet(models.QuerySet):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Avg, Count, F, Max, Q, Window
@@ -54,7 +55,7 @@ class PartnerSummary:
     trust_last_week: float | None = None
     trust_weeks: list[float | None] = field(default_factory=list)  # the last four weeks, oldest first
 
-    @property
+    @cached_property  # drawn in the phone's cards and the desktop's table: once
     def trust_trend(self) -> SafeString:
         return sparkline(self.trust_weeks, high=10, label=_("Trust, week by week"))
 
