@@ -57,6 +57,9 @@ ENV = {
 }
 
 
+LAYOUT = "layout floor"
+
+
 @dataclass(frozen=True)
 class Page:
     label: str
@@ -272,7 +275,8 @@ def _load(seeded: dict, pages: list[Page], *, duration: int, rounds: int) -> dic
     if (csrf := partner.cookies.get("csrftoken")) is not None:
         partner_cookie += f"; csrftoken={csrf.value}"
     targets = [("bare floor", "/bench/bare/floor/", partner_cookie, "GET", ""),
-               ("app floor", "/bench/floor/", partner_cookie, "GET", "")]  # fmt: skip
+               ("app floor", "/bench/floor/", partner_cookie, "GET", ""),
+               (LAYOUT, "/bench/layout/", partner_cookie, "GET", "")]  # fmt: skip
     for page in pages:
         cookie = partner_cookie if page.who == "partner" else therapist_cookie
         targets.append((page.label, page.path.format(couple=seeded["year_couple"]), cookie, page.method,
@@ -473,13 +477,15 @@ def _report(
     print("-" * len(header) + "-" * 12)
     if load:
         bare, app = mean("bare floor", "rps"), mean("app floor", "rps")
-        for label in ["bare floor", "app floor", *[p.label for p in pages]]:
+        for label in ["bare floor", "app floor", LAYOUT, *[p.label for p in pages]]:
             rps = mean(label, "rps")
             page = next((p for p in pages if p.label == label), None)
             if label == "bare floor":
                 target = ""
             elif label == "app floor":
                 target = f"≥ 0.70x bare: {'met' if rps / bare >= 0.7 else 'NOT met'}"
+            elif label == LAYOUT:
+                target = "(no target: the page layout alone)"
             elif page is not None and page.partner_page:
                 target = f"≥ 0.50x app: {'met' if rps / app >= 0.5 else 'NOT met'}"
             else:
@@ -487,6 +493,11 @@ def _report(
             errors = int(sum(r["errors"] for r in load[label]))
             print(f"{label:<24}{rps:>8.0f}{mean(label, 'p50'):>8.1f}{mean(label, 'p95'):>8.1f}"
                   f"{rps / app:>7.2f}{rps / bare:>8.2f}{errors:>7}   {target}")  # fmt: skip
+        layout = mean(LAYOUT, "rps")
+        print("\n  The layout floor is the app floor's view drawn in Mend's page layout (header, menu, footer,")
+        print(f"  context processors) around one line: {layout / app:.2f}x the app floor before a page shows anything")
+        print("  of its own. Each page against it (what the page itself costs):")
+        print("  " + ", ".join(f"{p.label} {mean(p.label, 'rps') / layout:.2f}x" for p in pages))
     print()
     print(f"{'SQL queries per page':<24}{'1 week':>8}{'1 year':>8}   (caseload: 5 couples / 50 couples)")
     for label, (week, year) in counts.items():
