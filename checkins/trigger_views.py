@@ -148,9 +148,7 @@ def dates_page(request: PartnerHttpRequest) -> HttpResponse:
     user = request.user
     form = DateThatMattersForm(prefix="date", initial={"visibility": DateThatMatters.Visibility.ONLY_ME})
     holiday_form = HolidayNotesForm(prefix="holidays", initial={"holidays": dates.chosen_holidays(user)})
-    status = 200
-    if request.method == "POST":
-        status = 400
+    if request.method == "POST":  # a form with errors answers 400 (recovery/middleware.py)
         if request.POST.get("action") == "holidays":
             holiday_form = HolidayNotesForm(request.POST, prefix="holidays")
             if holiday_form.is_valid():
@@ -167,11 +165,10 @@ def dates_page(request: PartnerHttpRequest) -> HttpResponse:
     today = local_today(user)
     for entry in listed:
         entry.next_on = dates.next_occurrence(entry.on, yearly=entry.yearly, today=today)
-    return render(
+    return TemplateResponse(
         request,
         "checkins/dates.html",
         {"form": form, "holiday_form": holiday_form, "dates": listed, "partner": other_partner(user)},
-        status=status,
     )
 
 

@@ -103,7 +103,7 @@ def _detail(
             initial={"text": current.text, "told_everything": current.told_everything} if current else None,
             amending=current is not None,
         )
-    return render(
+    return TemplateResponse(
         request,
         "plans/question.html",
         {
@@ -143,4 +143,4 @@ def question_answer(request: PartnerHttpRequest, pk: int) -> HttpResponse:
                 request, _("Your amendment is added, dated, below the earlier answer.") if amending else _("Answered.")
             )
             return redirect("plans:question", pk=question.pk)
-    return _detail(request, question, form=form, status=400)
+    return _detail(request, question, form=form)  # its errors answer 400 (recovery/middleware.py)

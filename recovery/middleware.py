@@ -4,6 +4,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import BadRequest
+from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -28,21 +29,29 @@ def no_store_middleware(get_response: Callable[[HttpRequest], HttpResponse]) -> 
 def invalid_form_status_middleware(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """A page re-rendered because its form had errors answers 400, not 200.
+    """A page re-rendered because a form on it had errors answers 400, not 200.
 
     Mend's views and allauth's (sign-up, log-in, password and e-mail pages) alike return a TemplateResponse
-    with the form as `form` and leave the status to this middleware.
+    with their forms in the context (as `form`, or under any name when a page has two) and leave the status
+    to this middleware.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         if request.method == "POST" and response.status_code == 200 and isinstance(response, TemplateResponse):
-            form = (response.context_data or {}).get("form")
-            if form is not None and getattr(form, "is_bound", False) and form.errors:
+            context = response.context_data or {}
+            if any(_has_errors(value) for value in context.values()):
                 response.status_code = 400
         return response
 
     return middleware
+
+
+def _has_errors(value: object) -> bool:
+    """A bound form (or formset) that didn't validate."""
+    if not isinstance(value, BaseForm | BaseFormSet) or not value.is_bound:
+        return False
+    return bool(value.errors) if isinstance(value, BaseForm) else not value.is_valid()
 
 
 def user_time_zone_middleware(
