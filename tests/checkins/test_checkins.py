@@ -13,7 +13,16 @@ from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
 from recovery.localtime import local_today, week_start_for
-from tests.factories import UserFactory, make_couple
+from tests.factories import (
+    CompletionFactory,
+    DailyCheckInFactory,
+    Phq9ResponseFactory,
+    ToBringFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    daily_check_ins,
+    make_couple,
+)
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -117,15 +126,7 @@ def test_the_visibility_matrix_for_check_ins(couple) -> None:
     outsider = make_couple().partners.get(seat=1).user
     today = local_today(alex)
     rows = {
-        v: DailyCheckIn.objects.create(
-            couple=couple,
-            author=alex,
-            local_date=today - timedelta(days=i),
-            mood=3,
-            trust=5,
-            closeness=5,
-            visibility=v,
-        )
+        v: DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), visibility=v)
         for i, v in enumerate(["only_me", "partner", "therapist"])
     }
     from django.contrib.auth.models import AnonymousUser
@@ -343,10 +344,9 @@ def _seed(couple, days: int = 20) -> None:
     today = local_today(alex)
     for i in range(days):
         for person, visibility in ((alex, "partner"), (sam, "only_me" if i % 2 else "partner")):
-            DailyCheckIn.objects.create(
-                couple=couple, author=person, local_date=today - timedelta(days=i), mood=3, trust=5 + i % 3,
-                closeness=4, visibility=visibility,
-            )  # fmt: skip
+            DailyCheckInFactory(
+                author=person, local_date=today - timedelta(days=i), trust=5 + i % 3, closeness=4, visibility=visibility
+            )
 
 
 def test_the_home_page_shows_charts_with_a_table_and_a_streak(couple) -> None:
@@ -374,8 +374,7 @@ def test_a_dip_is_framed_as_normal(couple) -> None:
     alex, _sam = _people(couple)
     today = local_today(alex)
     for i in range(14):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
-                                    trust=4 if i < 7 else 7, closeness=4, visibility="partner")  # fmt: skip
+        DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), trust=4 if i < 7 else 7, closeness=4)
     assert "normal part of recovery" in page(_client(alex).get(reverse("home")))
 
 
@@ -384,10 +383,7 @@ def test_milestones_for_the_first_check_in_and_a_seven_day_streak(couple) -> Non
     client = _client(alex)
     client.post(reverse("checkins:check_in"), CHECK_IN)
     assert "Your first check-in" in page(client.get(reverse("home")))
-    today = local_today(alex)
-    for i in range(1, 7):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
-                                    trust=4, closeness=4, visibility="partner")  # fmt: skip
+    daily_check_ins(alex, range(1, 7), trust=4, closeness=4)
     assert "Seven days of check-ins in a row" in page(client.get(reverse("home")))
 
 
@@ -402,14 +398,13 @@ def test_the_visibility_matrix_for_reviews_and_plan_completions(couple, model) -
     rows = {}
     for i, visibility in enumerate(["only_me", "partner", "therapist"]):
         if model == "review":
-            rows[visibility] = WeeklyReview.objects.create(
-                couple=couple, author=alex, week_start=week_start_for(alex) - timedelta(weeks=i + 1),
-                csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=3, visibility=visibility,
-            )  # fmt: skip
+            rows[visibility] = WeeklyReviewFactory(
+                author=alex, week_start=week_start_for(alex) - timedelta(weeks=i + 1), visibility=visibility
+            )
         else:
             step = Step.objects.filter(stage__number=1, private=False)[i]
-            rows[visibility] = Completion.objects.create(
-                step=step, couple=couple, author=alex, period="once", done_on=local_today(alex), visibility=visibility
+            rows[visibility] = CompletionFactory(
+                step=step, author=alex, period="once", done_on=local_today(alex), visibility=visibility
             )
     manager = WeeklyReview.objects if model == "review" else Completion.objects
     assert set(manager.visible_to(alex)) == set(rows.values())
@@ -425,8 +420,6 @@ NEW_MODELS = ["question", "answer", "phq9", "to_bring"]
 
 def _new_rows(couple, model: str) -> dict[str, object]:
     """Alex's rows of each visibility the model allows, keyed by visibility."""
-    from checkins import phq9 as phq9_items
-    from checkins.models import Phq9Response, ToBring
     from plans import questions
 
     alex_member, sam_member = couple.partners.get(seat=1), couple.partners.get(seat=2)
@@ -442,15 +435,11 @@ def _new_rows(couple, model: str) -> dict[str, object]:
         return rows
     if model == "phq9":
         return {
-            v: Phq9Response.objects.create(
-                couple=couple, author=alex, answered_on=local_today(alex) - timedelta(days=i), visibility=v,
-                **{item.key: 1 for item in phq9_items.ITEMS},
-            )
+            v: Phq9ResponseFactory(author=alex, answered_on=local_today(alex) - timedelta(days=i), visibility=v)
             for i, v in enumerate(["only_me", "me_therapist"])
-        }  # fmt: skip
-    check_in = DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=5,
-                                           closeness=5, visibility="therapist")  # fmt: skip
-    return {"therapist": ToBring.objects.create(couple=couple, marked_by=alex, check_in=check_in)}
+        }
+    check_in = DailyCheckInFactory(author=alex, visibility="therapist")
+    return {"therapist": ToBringFactory(marked_by=alex, check_in=check_in)}
 
 
 @pytest.mark.parametrize("model", NEW_MODELS)

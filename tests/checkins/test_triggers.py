@@ -24,8 +24,8 @@ from recovery.care import session_brief
 from recovery.care.caseload import caseload
 from recovery.care.summary import summary_for
 from recovery.composition import data_export
-from recovery.localtime import local_date_of, local_today, monday_of
-from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from recovery.localtime import local_today, monday_of
+from tests.factories import TherapistFactory, TriggerFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import page
 
 VISIBILITIES = ("only_me", "partner", "therapist")
@@ -41,12 +41,10 @@ def _fresh(user):
     return type(user).objects.get(pk=user.pk)
 
 
-def _trigger(couple, author, *, days_ago: int = 0, visibility: str = "partner", strength: int = 3, **words: str):
+def _trigger(couple, author, *, days_ago: int = 0, **fields: object):
+    """A trigger logged when it happened, `days_ago` days ago (dated in the author's zone by the factory)."""
     when = timezone.now() - timedelta(days=days_ago)
-    return Trigger.objects.create(
-        couple=couple, author=author, occurred_at=when, local_date=local_date_of(when, author),
-        strength=strength, visibility=visibility, created_at=when, **words,
-    )  # fmt: skip
+    return TriggerFactory(couple=couple, author=author, occurred_at=when, created_at=when, **fields)
 
 
 @pytest.fixture
@@ -290,10 +288,13 @@ def test_the_caseload_flags_triggers_rising_for_three_weeks(people) -> None:
         for _n in range(count):
             days_ago = 7 * (3 - window) + 2
             when = timezone.now() - timedelta(days=days_ago)
-            Trigger.objects.create(
-                couple=couple, author=alex, occurred_at=when, local_date=today - timedelta(days=days_ago),
-                strength=4, visibility="therapist",
-            )  # fmt: skip
+            TriggerFactory(
+                author=alex,
+                occurred_at=when,
+                local_date=today - timedelta(days=days_ago),
+                strength=4,
+                visibility="therapist",
+            )
     (summary,) = caseload(_fresh(doc))
     assert summary.partners[0].trigger_weeks == [1, 2, 3, 5]
     assert "Alex: triggers rising for three weeks" in summary.flags

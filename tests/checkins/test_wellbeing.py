@@ -13,11 +13,21 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins import phq9, to_bring, wellbeing
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
+from checkins.models import Phq9Response, ToBring, WeeklyReview
 from plans import questions
 from recovery.access import OwnVisibility
 from recovery.localtime import local_today, week_start_for
-from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from tests.factories import (
+    DailyCheckInFactory,
+    Phq9ResponseFactory,
+    TherapistFactory,
+    ToBringFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -142,13 +152,7 @@ def test_the_visibility_matrix_for_the_phq9(couple) -> None:
     alex, sam = _people(couple)
     today = local_today(alex.user)
     rows = {
-        v: Phq9Response.objects.create(
-            couple=couple,
-            author=alex.user,
-            answered_on=today - timedelta(days=i),
-            visibility=v,
-            **{item.key: 1 for item in phq9.ITEMS},
-        )
+        v: Phq9ResponseFactory(author=alex.user, answered_on=today - timedelta(days=i), visibility=v)
         for i, v in enumerate(OwnVisibility.values)
     }
     doc = _doctor(couple)
@@ -179,10 +183,9 @@ def test_your_own_trend_lists_your_answers(couple) -> None:
     alex, _sam = _people(couple)
     today = local_today(alex.user)
     for days_ago, answers in ((28, [2] * 7 + [1, 0]), (14, [1] * 9), (0, [0] * 9)):
-        Phq9Response.objects.create(
-            couple=couple, author=alex.user, answered_on=today - timedelta(days=days_ago), visibility="only_me",
-            **{item.key: v for item, v in zip(phq9.ITEMS, answers, strict=True)},
-        )  # fmt: skip
+        Phq9ResponseFactory(
+            author=alex.user, answered_on=today - timedelta(days=days_ago), visibility="only_me", answers=answers
+        )
     text = page(_client(alex.user).get(reverse("checkins:wellbeing")))
     assert "Your PHQ-9 totals: 15, 9, 0" in text
     assert text.index(">0<") < text.index(">9<") < text.index(">15<")  # newest first in the table
@@ -225,10 +228,8 @@ def test_the_offer_comes_every_two_weeks_and_can_be_put_off_or_switched_off(coup
 def test_only_entries_shared_with_the_therapist_can_be_brought_and_only_by_their_author(couple) -> None:
     alex, sam = _people(couple)
     today = local_today(alex.user)
-    shared = DailyCheckIn.objects.create(couple=couple, author=alex.user, local_date=today, mood=2, trust=3,
-                                         closeness=3, visibility="therapist")  # fmt: skip
-    partner_only = DailyCheckIn.objects.create(couple=couple, author=alex.user, local_date=today - timedelta(days=1),
-                                               mood=2, trust=3, closeness=3, visibility="partner")  # fmt: skip
+    shared = DailyCheckInFactory(author=alex.user, local_date=today, visibility="therapist")
+    partner_only = DailyCheckInFactory(author=alex.user, local_date=today - timedelta(days=1), visibility="partner")
     client = _client(alex.user)
     assert client.post(reverse("checkins:to_bring", args=["check-in", shared.pk])).status_code == 302
     assert ToBring.objects.get().check_in == shared
@@ -257,11 +258,10 @@ def test_either_partner_can_bring_a_question_shared_with_the_therapist(couple) -
 
 def test_the_visibility_matrix_for_marks_to_bring(couple) -> None:
     alex, sam = _people(couple)
-    review = WeeklyReview.objects.create(
-        couple=couple, author=alex.user, week_start=week_start_for(alex.user) - timedelta(weeks=2),
-        csi_happiness=2, csi_warm=2, csi_rewarding=2, csi_satisfied=2, visibility="therapist",
-    )  # fmt: skip
-    mark = ToBring.objects.create(couple=couple, marked_by=alex.user, review=review)
+    review = WeeklyReviewFactory(
+        author=alex.user, week_start=week_start_for(alex.user) - timedelta(weeks=2), visibility="therapist"
+    )
+    mark = ToBringFactory(marked_by=alex.user, review=review)
     doc = _doctor(couple)
     outsider = make_couple().partners.get(seat=1).user
     assert list(ToBring.objects.visible_to(alex.user)) == [mark]
