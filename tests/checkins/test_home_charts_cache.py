@@ -28,7 +28,9 @@ def test_the_charts_are_drawn_once_and_redrawn_when_what_they_show_changes(monke
     today = local_today(alex)
     for day in range(5):
         for person, trust in ((alex, 4), (sam, 7 if day == 2 else 2)):
-            DailyCheckInFactory(author=person, local_date=today - timedelta(days=day), trust=trust)
+            DailyCheckInFactory(
+                author=person, local_date=today - timedelta(days=day), trust=trust, visibility="partner"
+            )
     drawn = []
     real = dashboard.couple_charts
     monkeypatch.setattr(dashboard, "couple_charts", lambda **kw: drawn.append(1) or real(**kw))
