@@ -26,9 +26,12 @@ from plans.models import Completion, Ritual, WishNote
 from recovery.access import therapist_couple_ids
 from recovery.care import consent as care
 from recovery.composition import closing, erasure
-from recovery.models import AuditEvent, CareTeamAccess, Couple, DataExport, Delivery, Invitation, Partner
+from recovery.models import AuditEvent, CareTeamAccess, Couple, Delivery, Invitation, Partner
 from tests.factories import (
     PASSWORD,
+    AuditEventFactory,
+    DataExportFactory,
+    EmailAddressFactory,
     TherapistFactory,
     UserFactory,
     enable_mfa,
@@ -209,18 +212,18 @@ def test_after_14_days_no_row_anywhere_refers_to_the_person(couple, deliver) -> 
     write_through_the_app(couple, alex, sam)
     # Everything else an account gathers: a second address, two-step sign-in, settings and reminders, a
     # download, an invitation sent, deliveries, tracked sessions, a therapist's looks, a consent given.
-    EmailAddress.objects.create(user=alex, email="alex.other@example.com", verified=True)
+    EmailAddressFactory(user=alex, email="alex.other@example.com", verified=True)
     enable_mfa(alex)
     reminders.reminders_for(alex)
     NotificationSettings.objects.get_or_create(user=alex)
-    DataExport.objects.create(user=alex, status="ready")
+    DataExportFactory(user=alex, status="ready")
     old_space = make_waiting_couple(creator=UserFactory())
     make_invitation(old_space, email=alex.email)
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
     for _ in range(3):
-        AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+        AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     audit_before = AuditEvent.objects.filter(couple=couple).count()
     Client().force_login(alex)  # a session that is never used again
 
@@ -252,7 +255,7 @@ def test_queued_work_for_a_closed_account_does_nothing(couple, deliver) -> None:
     assert outbox.send(queued.pk) == "cancelled"
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert reminders.sweep() == []  # nothing is due for Alex: her reminders have no next time
-    export = DataExport.objects.create(user=alex)
+    export = DataExportFactory(user=alex)
     from recovery.composition import data_export
 
     assert data_export.build(export.pk) == "account closed"
@@ -263,7 +266,7 @@ def test_a_therapist_who_leaves_becomes_a_former_therapist_in_the_couples_record
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     client = Client()
     client.force_login(alex)
     assert "Rivera" in page(client.get(reverse("care_seen")))

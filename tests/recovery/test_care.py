@@ -14,13 +14,24 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from plans.models import StageChange
 from recovery.access import can_view_couple, care_access_is_active, therapist_couple_ids
 from recovery.care import consent as care
 from recovery.care.caseload import caseload
 from recovery.localtime import local_today, week_start_for
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, TherapistProfile
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    DailyCheckInFactory,
+    StageChangeFactory,
+    TherapistFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    daily_check_ins,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -104,8 +115,7 @@ def test_the_therapist_sees_shared_scores_and_only_therapist_shared_words() -> N
     for i, (visibility, words) in enumerate(
         [("only_me", "WORDS-ONLY-ME"), ("partner", "WORDS-PARTNER"), ("therapist", "WORDS-THERAPIST")]
     ):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3, trust=5,
-                                    closeness=5, high=words, visibility=visibility)  # fmt: skip
+        DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), high=words, visibility=visibility)
     text = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
     assert "WORDS-THERAPIST" in text
     assert "WORDS-PARTNER" not in text and "WORDS-ONLY-ME" not in text
@@ -124,10 +134,9 @@ def test_a_week_s_reviews_reach_the_therapist_only_once_revealed_to_the_partners
     enable_mfa(doc)
     make_care_access(couple, doc)
     week = week_start_for(alex)
-    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
-    WeeklyReview.objects.create(couple=couple, author=alex, week_start=week, visibility="therapist", **scores)
+    WeeklyReviewFactory(author=alex, week_start=week, visibility="therapist")
     assert not WeeklyReview.objects.visible_to(_fresh(doc)).exists()
-    WeeklyReview.objects.create(couple=couple, author=sam, week_start=week, visibility="therapist", **scores)
+    WeeklyReviewFactory(author=sam, week_start=week, visibility="therapist")
     assert WeeklyReview.objects.visible_to(_fresh(doc)).count() == 2
 
 
@@ -137,9 +146,8 @@ def test_an_only_me_review_doesn_t_reveal_the_partner_s_to_the_therapist() -> No
     enable_mfa(doc)
     make_care_access(couple, doc)
     week = week_start_for(alex)
-    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
-    WeeklyReview.objects.create(couple=couple, author=alex, week_start=week, visibility="therapist", **scores)
-    WeeklyReview.objects.create(couple=couple, author=sam, week_start=week, visibility="only_me", **scores)
+    WeeklyReviewFactory(author=alex, week_start=week, visibility="therapist")
+    WeeklyReviewFactory(author=sam, week_start=week, visibility="only_me")
     assert not WeeklyReview.objects.visible_to(_fresh(doc)).exists()  # Alex's waits; Sam's is never shown
     WeeklyReview.objects.filter(author=sam).update(visibility="partner")  # both shared now: revealed together
     assert set(WeeklyReview.objects.visible_to(_fresh(doc)).values_list("author_id", flat=True)) == {alex.pk, sam.pk}
@@ -200,7 +208,7 @@ def test_who_has_seen_our_data_costs_the_same_however_many_looks(django_assert_n
             assert _as(alex).get(reverse("care_seen")).status_code == 200
         return len(captured)
 
-    AuditEvent.objects.create(couple=couple, therapist=doc, what="caseload")
+    AuditEventFactory(couple=couple, therapist=doc, what="caseload")
     one = queries()
     AuditEvent.objects.bulk_create([AuditEvent(couple=couple, therapist=doc, what="caseload") for _ in range(300)])
     assert queries() == one
@@ -264,28 +272,26 @@ def test_the_caseload_orders_by_need_and_flags_what_matters() -> None:
     steady, alex, sam = _couple()
     make_care_access(steady, doc)
     today = local_today(alex)
-    for i in range(14):
-        for person in (alex, sam):
-            DailyCheckIn.objects.create(couple=steady, author=person, local_date=today - timedelta(days=i), mood=4,
-                                        trust=7, closeness=7, visibility="partner")  # fmt: skip
+    for person in (alex, sam):
+        daily_check_ins(person, range(14), mood=4, trust=7, closeness=7, visibility="partner")
     struggling = make_couple()
     make_care_access(struggling, doc)
     bea = struggling.partners.get(seat=1).user
     for i in range(14):
-        DailyCheckIn.objects.create(
-            couple=struggling, author=bea, local_date=today - timedelta(days=i + 3), mood=2,
-            trust=2 if i < 4 else 8, closeness=3, visibility="therapist", trigger=i < 2,
+        DailyCheckInFactory(
+            author=bea, local_date=today - timedelta(days=i + 3), mood=2, trust=2 if i < 4 else 8, closeness=3,
+            visibility="therapist", trigger=i < 2,
         )  # fmt: skip
-    WeeklyReview.objects.create(
-        couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=3),
+    WeeklyReviewFactory(
+        author=bea, week_start=week_start_for(bea) - timedelta(weeks=3),
         csi_happiness=4, csi_warm=4, csi_rewarding=4, csi_satisfied=4, visibility="partner",
     )  # fmt: skip
-    WeeklyReview.objects.create(
-        couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=2),
+    WeeklyReviewFactory(
+        author=bea, week_start=week_start_for(bea) - timedelta(weeks=2),
         csi_happiness=2, csi_warm=2, csi_rewarding=2, csi_satisfied=2, visibility="partner",
     )  # fmt: skip
-    StageChange.objects.create(couple=struggling, by=bea, from_stage=1, to_stage=2, reason="opened")
-    StageChange.objects.create(couple=struggling, by=bea, from_stage=2, to_stage=1, reason="stepped_back")
+    StageChangeFactory(by=bea, from_stage=1, to_stage=2, reason="opened")
+    StageChangeFactory(by=bea, from_stage=2, to_stage=1, reason="stepped_back")
     summaries = caseload(_fresh(doc))
     assert [s.couple for s in summaries] == [struggling, steady]
     flags = " | ".join(summaries[0].flags)
@@ -306,8 +312,7 @@ def test_only_me_check_ins_do_not_count_for_the_therapist(only_me: bool) -> None
     doc = TherapistFactory()
     enable_mfa(doc)
     make_care_access(couple, doc)
-    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=1, trust=0,
-                                closeness=0, trigger=True, visibility="only_me")  # fmt: skip
+    DailyCheckInFactory(author=alex, mood=1, trust=0, closeness=0, trigger=True, visibility="only_me")
     (summary,) = caseload(_fresh(doc))
     alex_summary = summary.partners[0]
     assert (alex_summary.adherence_7, alex_summary.triggers_14, alex_summary.last_check_in) == (0, 0, None)
@@ -323,9 +328,7 @@ def test_the_caseload_query_count_does_not_grow_with_couples(django_assert_num_q
         for _ in range(count):
             couple = make_couple()
             make_care_access(couple, doc)
-            alex = couple.partners.get(seat=1).user
-            DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=5,
-                                        closeness=5, visibility="partner")  # fmt: skip
+            DailyCheckInFactory(author=couple.partners.get(seat=1).user)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -390,13 +393,13 @@ def test_the_summary_is_grouped_by_week_with_labels_and_shows_what_was_shared_un
     make_care_access(couple, doc)
     today = local_today(doc)
     this_monday = today - timedelta(days=today.weekday())
-    DailyCheckIn.objects.create(
-        couple=couple, author=sam, local_date=this_monday, mood=3, trust=5, closeness=5, visibility="therapist",
-        high="A walk", shared_unprompted="I told Alex about the text I got.",
+    DailyCheckInFactory(
+        author=sam, local_date=this_monday, visibility="therapist", high="A walk",
+        shared_unprompted="I told Alex about the text I got.",
     )  # fmt: skip
-    DailyCheckIn.objects.create(
-        couple=couple, author=alex, local_date=this_monday - timedelta(days=7), mood=2, trust=3, closeness=3,
-        visibility="therapist", low="A hard evening",
+    DailyCheckInFactory(
+        author=alex, local_date=this_monday - timedelta(days=7), mood=2, trust=3, closeness=3, visibility="therapist",
+        low="A hard evening",
     )  # fmt: skip
     text = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
     this_week = f"Week of {this_monday:%-d %B} to {this_monday + timedelta(days=6):%-d %B %Y}"
@@ -422,20 +425,19 @@ def test_the_summary_costs_the_same_whatever_the_history(django_assert_num_queri
         return len(captured)
 
     today = local_today(alex)
-    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today, mood=3, trust=5, closeness=5,
-                                visibility="therapist")  # fmt: skip
+    DailyCheckInFactory(author=alex, local_date=today, visibility="therapist")
     queries()  # the first request of a session does its own one-off writes
     one = queries()
     for i in range(1, 40):
         for person in (alex, sam):
-            DailyCheckIn.objects.create(couple=couple, author=person, local_date=today - timedelta(days=i), mood=3,
-                                        trust=5, closeness=5, visibility="therapist", high=f"day {i}")  # fmt: skip
+            DailyCheckInFactory(
+                author=person, local_date=today - timedelta(days=i), visibility="therapist", high=f"day {i}"
+            )
     for weeks_ago in range(1, 6):
         for person in (alex, sam):
-            WeeklyReview.objects.create(
-                couple=couple, author=person, week_start=week_start_for(person) - timedelta(weeks=weeks_ago),
-                csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=3, visibility="therapist",
-            )  # fmt: skip
+            WeeklyReviewFactory(
+                author=person, week_start=week_start_for(person) - timedelta(weeks=weeks_ago), visibility="therapist"
+            )
     assert queries() == one
 
 
@@ -446,8 +448,7 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_with_trend_lines_on_a_desk
     make_care_access(couple, doc)
     today = local_today(alex)
     for i in range(21):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
-                                    trust=4 + i % 3, closeness=5, visibility="partner")  # fmt: skip
+        DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), trust=4 + i % 3, visibility="partner")
     text = page(_as(doc).get(reverse("therapist_home")))
     assert 'class="plain-list caseload-cards"' in text and 'class="table caseload"' in text
     assert 'class="sparkline"' in text and 'aria-label="Trust, week by week:' in text

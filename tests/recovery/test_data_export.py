@@ -19,8 +19,17 @@ from django.utils import timezone
 
 from recovery.care import consent as care
 from recovery.composition import data_export, erasure
-from recovery.models import AuditEvent, DataExport
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from recovery.models import DataExport
+from tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    DataExportFactory,
+    TherapistFactory,
+    UserFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
 from tests.helpers import page
 from tests.recovery.writing import write_through_the_app
 
@@ -96,7 +105,7 @@ def test_the_export_holds_everything_listed_and_never_the_partners_only_me(coupl
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     client = _signed_in_again(alex)
     client.get(reverse("checkins:reminders"))  # reminder settings exist
 
@@ -216,12 +225,12 @@ def test_a_fresh_download_replaces_the_last_and_one_can_be_deleted_at_once(coupl
 
 def test_a_lost_job_is_started_again_and_a_closed_account_builds_nothing(couple) -> None:
     alex, sam = _people(couple)
-    export = DataExport.objects.create(user=alex)  # its broker message never came
+    export = DataExportFactory(user=alex)  # its broker message never came
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         erasure.expire_exports()
     export.refresh_from_db()
     assert export.status == DataExport.Status.READY
-    waiting = DataExport.objects.create(user=sam)
+    waiting = DataExportFactory(user=sam)
     sam.is_active = False
     sam.save(update_fields=["is_active"])
     assert data_export.build(waiting.pk) == "account closed"
@@ -261,7 +270,7 @@ def test_a_therapist_gets_their_own_data_and_no_couples_words(couple, deliver) -
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY, ip_address="10.1.2.3")
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY, ip_address="10.1.2.3")
     client = _signed_in_again(therapist)
     export = _prepare(client, deliver)
     files = _open_zip(client.get(reverse("data_download", args=[export.pk])))

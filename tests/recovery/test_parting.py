@@ -21,7 +21,15 @@ from plans.models import AgreementItem, Completion, Ritual, StageChange, WishNot
 from recovery.care import consent as care
 from recovery.composition import data_export, erasure
 from recovery.models import AuditEvent, Couple, Partner, User
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    TherapistFactory,
+    UserFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
 from tests.helpers import page
 from tests.recovery.writing import write_through_the_app
 
@@ -108,7 +116,7 @@ def test_a_closed_space_is_erased_30_days_after_both_partners_left(couple) -> No
     therapist = TherapistFactory(email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     other = make_couple()  # a couple that goes on, untouched
     _client(sam).post(reverse("couple_end"))
 

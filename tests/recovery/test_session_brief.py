@@ -19,14 +19,26 @@ from django.utils import timezone
 
 from checkins import measures, phq9
 from checkins.measures import PublishedReliability
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
+from checkins.models import DailyCheckIn
 from plans import questions
 from recovery.care import consent as care
 from recovery.care import session_brief
 from recovery.care.caseload import caseload
 from recovery.localtime import local_today, monday_of
 from recovery.models import AuditEvent, SessionDate
-from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from tests.factories import (
+    AuditEventFactory,
+    DailyCheckInFactory,
+    Phq9ResponseFactory,
+    TherapistFactory,
+    ToBringFactory,
+    TriggerFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -62,16 +74,16 @@ def _reviews(couple, person, totals: list[int], *, visibility: str = "therapist"
 
     last = monday_of(local_today(person)) - timedelta(weeks=2)
     for weeks_ago, total in zip(range(len(totals) - 1, -1, -1), totals, strict=True):
-        WeeklyReview.objects.create(
+        WeeklyReviewFactory(
             couple=couple, author=person, week_start=last - timedelta(weeks=weeks_ago), visibility=visibility,
             **csi_items(total),
         )  # fmt: skip
 
 
 def _phq9(couple, person, answers: list[int], *, days_ago: int = 1, visibility: str = "me_therapist"):
-    return Phq9Response.objects.create(
+    return Phq9ResponseFactory(
         couple=couple, author=person, answered_on=local_today(person) - timedelta(days=days_ago),
-        visibility=visibility, **{item.key: v for item, v in zip(phq9.ITEMS, answers, strict=True)},
+        visibility=visibility, answers=answers,
     )  # fmt: skip
 
 
@@ -105,8 +117,7 @@ def test_the_csi4_flags_are_about_change_not_level(setting, monkeypatch, totals,
     couple, alex, sam, doc = setting
     today = local_today(alex)
     for person in (alex, sam):  # check-ins, so "no shared check-in" doesn't mix in
-        DailyCheckIn.objects.create(couple=couple, author=person, local_date=today, mood=3, trust=5, closeness=5,
-                                    visibility="partner")  # fmt: skip
+        DailyCheckInFactory(author=person, local_date=today, visibility="partner")
     _reviews(couple, alex, totals)
     (summary,) = caseload(_fresh(doc))
     flags = [flag for flag in summary.flags if flag.startswith("Alex")]
@@ -155,7 +166,7 @@ def test_since_is_the_date_set_else_the_last_brief_opened_before_today_else_two_
     with time_machine.travel(datetime(2026, 6, 10, 9, tzinfo=UTC), tick=False):
         today = local_today(doc)
         assert session_brief.since_for(doc, couple, today=today) == (today - timedelta(days=14), "default")
-        AuditEvent.objects.create(couple=couple, therapist=doc, what=care.VIEWED_BRIEF)
+        AuditEventFactory(couple=couple, therapist=doc, what=care.VIEWED_BRIEF)
         # Opened today already: still the default (opening it again today shouldn't empty it).
         assert session_brief.since_for(doc, couple, today=today)[1] == "default"
     with time_machine.travel(datetime(2026, 6, 17, 9, tzinfo=UTC), tick=False):
@@ -186,8 +197,8 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
     SessionDate.objects.create(therapist=doc, couple=couple, last_session_on=today - timedelta(days=7))
     _reviews(couple, alex, [5, 9, 15])
     _reviews(couple, sam, [16, 15, 14, 7])
-    WeeklyReview.objects.create(  # never reaches the therapist
-        couple=couple, author=sam, week_start=monday_of(today) - timedelta(weeks=1), visibility="only_me",
+    WeeklyReviewFactory(  # never reaches the therapist
+        author=sam, week_start=monday_of(today) - timedelta(weeks=1), visibility="only_me",
         csi_happiness=6, csi_warm=5, csi_rewarding=5, csi_satisfied=4,
     )  # fmt: skip
     _phq9(couple, alex, [2, 2, 2, 2, 1, 2, 1, 0, 0], days_ago=20)
@@ -195,16 +206,16 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
     _phq9(couple, sam, [3] * 8 + [2], visibility="only_me")
     for days_ago, trigger, visibility in ((1, True, "therapist"), (2, True, "partner"), (3, False, "therapist"),
                                           (4, True, "only_me"), (10, True, "therapist")):  # fmt: skip
-        DailyCheckIn.objects.create(
-            couple=couple, author=alex, local_date=today - timedelta(days=days_ago), mood=2, trust=3, closeness=3,
+        DailyCheckInFactory(
+            author=alex, local_date=today - timedelta(days=days_ago), mood=2, trust=3, closeness=3,
             trigger=trigger, visibility=visibility,
             to_talk_through="Why it took a month to correct" if days_ago == 1 else "",
         )  # fmt: skip
     # The trigger log: only those shared "with our therapist too" count (a check-in's trigger box no longer does).
     for days_ago, visibility in ((1, "therapist"), (2, "partner"), (3, "therapist"), (4, "only_me"), (10, "therapist")):
-        Trigger.objects.create(
-            couple=couple, author=alex, occurred_at=timezone.now() - timedelta(days=days_ago),
-            local_date=today - timedelta(days=days_ago), strength=3, visibility=visibility,
+        TriggerFactory(
+            author=alex, occurred_at=timezone.now() - timedelta(days=days_ago),
+            local_date=today - timedelta(days=days_ago), visibility=visibility,
         )  # fmt: skip
     hurt, involved = couple.partners.get(seat=1), couple.partners.get(seat=2)
     shared = questions.ask(membership=hurt, text="When did it start?", visibility="therapist")
@@ -213,11 +224,8 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
     questions.ask(membership=hurt, text="Is it over?", visibility="therapist")
     private = questions.ask(membership=hurt, text="Just between us?", visibility="partner")
     questions.add_answer(question=private, by=sam, text="Yes.", told_everything=False)
-    ToBring.objects.create(couple=couple, marked_by=alex, question=shared)
-    ToBring.objects.create(
-        couple=couple, marked_by=alex,
-        check_in=DailyCheckIn.objects.get(author=alex, local_date=today - timedelta(days=1)),
-    )  # fmt: skip
+    ToBringFactory(marked_by=alex, question=shared)
+    ToBringFactory(marked_by=alex, check_in=DailyCheckIn.objects.get(author=alex, local_date=today - timedelta(days=1)))
     del involved
 
 
@@ -280,7 +288,7 @@ def test_the_brief_is_a_fixed_number_of_queries_whatever_the_history(setting) ->
     for i in range(6):
         question = questions.ask(membership=hurt, text=f"Question {i}?", visibility="therapist")
         questions.add_answer(question=question, by=sam, text="Answer.", told_everything=False)
-        ToBring.objects.create(couple=couple, marked_by=alex, question=question)
+        ToBringFactory(marked_by=alex, question=question)
         _phq9(couple, alex, [1] * 9, days_ago=30 + i)
     assert count() == before
 
@@ -326,7 +334,7 @@ def test_a_long_history_still_fits_on_one_page(setting) -> None:
     for i in range(20):
         question = questions.ask(membership=hurt, text=f"A long question number {i}? " * 12, visibility="therapist")
         questions.add_answer(question=question, by=sam, text="A long, careful answer. " * 40, told_everything=True)
-        ToBring.objects.create(couple=couple, marked_by=alex, question=question)
+        ToBringFactory(marked_by=alex, question=question)
     data = _client(doc).get(reverse("therapist_brief_pdf", args=[couple.pk])).content
     assert len(re.findall(rb"/Type /Page\b", data)) == 1
     assert b"12 more" in _pdf_text(data)
