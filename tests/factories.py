@@ -18,7 +18,7 @@ from django.utils import timezone
 from checkins import phq9
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
 from plans.completions import period_for
-from plans.models import Completion, StageChange
+from plans.models import Completion, StageChange, Step
 from recovery import invitations
 from recovery.localtime import local_date_of, local_today, monday_of
 from recovery.models import AuditEvent, Couple, DataExport, Invitation, Partner, TherapistProfile, User
@@ -105,15 +105,11 @@ def make_invitation(
 def make_plan_records(couple: Couple, *, hurt: User, involved: User) -> dict[str, object]:
     """A shared completion by the hurt partner, a ritual, and an agreement item in force."""
     from plans import agreement, rituals
-    from plans.completions import local_today, period_for
-    from plans.models import Completion, Step
 
     step = Step.objects.filter(stage__number=1, who="both", private=False, retired=False).first()
-    today = local_today(hurt)
-    completion = Completion.objects.create(
-        step=step, couple=couple, author=hurt, period=period_for(step, today), done_on=today,
-        note="We talked for twenty minutes.", visibility="partner",
-    )  # fmt: skip
+    completion = CompletionFactory(
+        step=step, couple=couple, author=hurt, note="We talked for twenty minutes.", visibility="partner"
+    )
     ritual = rituals.add_ritual(couple=couple, by=hurt, text="our Sunday walks")
     item = agreement.propose(couple=couple, by=involved, area="whereabouts", text="I text when I leave work.")
     agreement.decide(item=item, by=hurt, agree=True)

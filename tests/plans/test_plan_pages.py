@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -12,7 +12,7 @@ from django.utils import timezone
 from plans import stages
 from plans.completions import local_today
 from plans.models import Completion, Readiness, StageChange, Step
-from tests.factories import UserFactory, make_couple
+from tests.factories import CompletionFactory, StageChangeFactory, UserFactory, make_couple
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_a_second_log_for_the_same_period_is_refused_without_a_duplicate(client,
 def test_daily_steps_are_logged_once_per_local_day(client, couple) -> None:
     alex, _sam = _people(couple)
     step = Step.objects.filter(cadence="daily", who="both", retired=False).order_by("stage__number").first()
-    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
+    StageChangeFactory(by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
     client.force_login(alex)
     today = local_today(alex)
     assert _log(client, step, done_on=(today - timedelta(days=1)).isoformat()).status_code == 302
@@ -161,7 +161,7 @@ def test_steps_of_an_unopened_stage_can_be_read_but_not_logged(client, couple) -
 def test_a_step_for_the_other_partner_cannot_be_logged_by_you(client, couple) -> None:
     alex, sam = _people(couple)
     step = Step.objects.filter(who="involved", retired=False).order_by("stage__number").first()
-    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
+    StageChangeFactory(by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
     client.force_login(alex)
     assert "for your partner to do" in page(client.get(reverse("plans:step", args=[step.slug])))
     assert _log(client, step, done_on=local_today(alex).isoformat()).status_code == 400
@@ -194,7 +194,7 @@ def _without_tokens(html: str) -> str:
 
 
 def _at_stage(couple, number: int) -> None:
-    StageChange.objects.create(couple=couple, by=None, from_stage=1, to_stage=number, reason="opened")
+    StageChangeFactory(couple=couple, by=None, from_stage=1, to_stage=number, reason="opened")
 
 
 def test_the_pace_setter_opens_stage_five_and_is_never_shown_the_other_s_willingness(client, couple) -> None:
@@ -370,7 +370,7 @@ def test_the_safety_question_is_asked_again_privately_before_the_touch_stages(cl
     for person in (alex, sam):
         client.force_login(person)
         client.post(reverse("checkins:safety_check"), {"feels_safe": "yes"})  # asked at the start
-    StageChange.objects.create(couple=couple, by=alex, from_stage=3, to_stage=4, reason="opened")
+    StageChangeFactory(by=alex, from_stage=3, to_stage=4, reason="opened")
     for person in (alex, sam):
         client.force_login(person)
         assert "Before the next stage: a private question" in page(client.get(reverse("plans:overview")))
@@ -421,10 +421,10 @@ def test_the_overview_s_query_count_does_not_grow_with_history(client, couple) -
 
     quiet = count()
     for number in (2, 3, 2, 3, 4):
-        StageChange.objects.create(couple=couple, by=sam, from_stage=1, to_stage=number, reason="opened")
+        StageChangeFactory(by=sam, from_stage=1, to_stage=number, reason="opened")
     for step in Step.objects.filter(stage__number__lte=4, retired=False):
         for author in (alex, sam):
-            Completion.objects.create(step=step, couple=couple, author=author, period="once", done_on="2026-11-01")
+            CompletionFactory(step=step, author=author, period="once", done_on=date(2026, 11, 1))
     assert count() == quiet
 
 
