@@ -27,7 +27,7 @@ from tests.factories import (
     make_invitation,
     make_waiting_couple,
 )
-from tests.helpers import page
+from tests.helpers import client_as, page, people_of
 
 pytestmark = pytest.mark.django_db
 
@@ -66,23 +66,13 @@ class Links(HTMLParser):
         return {href for where, href, a in self.links if inside in where and a.get("aria-current")}
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _home(user) -> str:
-    return page(_client(user).get(reverse("home")))
+    return page(client_as(user).get(reverse("home")))
 
 
 @pytest.fixture
 def couple():
     return make_couple(hurt=UserFactory(display_name="Alex"), involved=UserFactory(display_name="Sam"))
-
-
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
 
 
 def _next_action(text: str) -> str:
@@ -94,7 +84,7 @@ def _next_action(text: str) -> str:
 
 
 def test_a_new_couple_is_asked_to_check_in_and_sees_no_empty_charts(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     text = _home(alex)
     action = _next_action(text)
     assert "You haven't checked in yet today." in action
@@ -106,7 +96,7 @@ def test_a_new_couple_is_asked_to_check_in_and_sees_no_empty_charts(couple) -> N
 
 
 def test_with_history_the_charts_come_in_a_phone_and_a_page_width_version(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     daily_check_ins(alex, range(10))
     daily_check_ins(sam, range(1, 11))
     WeeklyReviewFactory(author=alex, week_start=monday_of(local_today(alex)))
@@ -121,7 +111,7 @@ def test_with_history_the_charts_come_in_a_phone_and_a_page_width_version(couple
 
 
 def test_the_trends_appear_at_three_check_ins_the_viewer_may_see(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     daily_check_ins(sam, range(5), visibility="only_me")
     daily_check_ins(alex, range(2), visibility="partner")
     assert "Your trends appear after a few check-ins" in _home(alex)  # Sam's private ones don't count
@@ -132,7 +122,7 @@ def test_the_trends_appear_at_three_check_ins_the_viewer_may_see(couple) -> None
 
 
 def test_a_check_in_done_on_friday_makes_the_weekly_review_next(couple) -> None:
-    alex, _sam = _people(couple)  # Europe/London
+    alex, _sam = people_of(couple)  # Europe/London
     with time_machine.travel(datetime(2026, 3, 13, 10, tzinfo=UTC)):  # a Friday
         DailyCheckInFactory(author=alex)
         action = _next_action(_home(alex))
@@ -141,7 +131,7 @@ def test_a_check_in_done_on_friday_makes_the_weekly_review_next(couple) -> None:
 
 
 def test_after_the_check_in_midweek_the_next_step_of_the_plan_is_linked(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     with time_machine.travel(datetime(2026, 3, 10, 10, tzinfo=UTC)):  # a Tuesday
         DailyCheckInFactory(author=alex)
         today = local_today(alex)
@@ -153,7 +143,7 @@ def test_after_the_check_in_midweek_the_next_step_of_the_plan_is_linked(couple) 
 
 
 def test_a_paused_space_offers_to_resume_first(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     couple.status = couple.Status.PAUSED
     couple.save()
     action = _next_action(_home(alex))
@@ -181,8 +171,8 @@ def test_waiting_for_a_partner_shows_the_invitation_and_what_to_do_meanwhile() -
 
 
 def test_the_home_page_costs_the_same_queries_however_long_the_history(couple) -> None:
-    alex, sam = _people(couple)
-    client = _client(alex)
+    alex, sam = people_of(couple)
+    client = client_as(alex)
     client.get(reverse("home"))  # sessions, caches and the like settle
 
     def count() -> int:
@@ -231,8 +221,8 @@ def test_the_home_page_links_every_place_a_couple_uses(waiting: bool) -> None:
 
 
 def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_and_log_out(couple) -> None:
-    alex, _sam = _people(couple)
-    links = Links(page(_client(alex).get(reverse("checkins:history"))))
+    alex, _sam = people_of(couple)
+    links = Links(page(client_as(alex).get(reverse("checkins:history"))))
     menu = links.hrefs("Main")
     assert menu == {
         reverse("home"),
@@ -244,12 +234,12 @@ def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_an
     }
     assert ("Main", reverse("account_logout")) in links.posts
     assert links.current("Main") == {reverse("checkins:check_in")}  # the section this page belongs to
-    assert '<summary class="site-menu__toggle">Menu</summary>' in page(_client(alex).get(reverse("home")))
+    assert '<summary class="site-menu__toggle">Menu</summary>' in page(client_as(alex).get(reverse("home")))
 
 
 def test_a_therapist_s_menu_has_the_caseload_and_no_couple_pages() -> None:
     therapist = TherapistFactory()
-    links = Links(page(_client(therapist).get(reverse("therapist_home"))))
+    links = Links(page(client_as(therapist).get(reverse("therapist_home"))))
     assert links.hrefs("Main") == {reverse("therapist_home"), reverse("profile")}
     assert ("Main", reverse("account_logout")) in links.posts
     assert links.current("Main") == {reverse("therapist_home")}
@@ -257,7 +247,7 @@ def test_a_therapist_s_menu_has_the_caseload_and_no_couple_pages() -> None:
 
 def test_someone_without_a_space_gets_home_profile_and_log_out() -> None:
     lone = UserFactory()
-    links = Links(page(_client(lone).get(reverse("profile"))))
+    links = Links(page(client_as(lone).get(reverse("profile"))))
     assert links.hrefs("Main") == {reverse("home"), reverse("profile")}
 
 
@@ -297,8 +287,8 @@ SECTIONS = {
 
 @pytest.mark.parametrize("section", list(SECTIONS))
 def test_each_section_page_links_its_neighbours(couple, section: str) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     urls = [reverse(name, args=args) for name, args in SECTIONS[section]]
     for url in urls:
         links = Links(page(client.get(url)))
@@ -312,9 +302,9 @@ PHONE_COLUMN = 390 - 2 * 16  # the page's side margins on a 390-px phone
 
 
 def test_on_a_phone_the_chart_text_is_at_least_12_px(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     daily_check_ins(alex, range(5))
-    text = page(_client(alex).get(reverse("home")))
+    text = page(client_as(alex).get(reverse("home")))
     frames = text.split('<div class="chart-frame chart-frame--narrow">')[1:]
     assert len(frames) == 3  # no reviews yet: the three daily charts
     for frame in frames:

@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +38,7 @@ from tests.factories import (
     make_care_access,
     make_couple,
 )
-from tests.helpers import page
+from tests.helpers import client_as, fresh, page
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +55,6 @@ def setting():
     enable_mfa(doc)
     make_care_access(couple, doc)
     return couple, alex, sam, doc
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _fresh(user):
-    return type(user).objects.get(pk=user.pk)
 
 
 def _reviews(couple, person, totals: list[int], *, visibility: str = "therapist") -> None:
@@ -119,7 +108,7 @@ def test_the_csi4_flags_are_about_change_not_level(setting, monkeypatch, totals,
     for person in (alex, sam):  # check-ins, so "no shared check-in" doesn't mix in
         DailyCheckInFactory(author=person, local_date=today, visibility="partner")
     _reviews(couple, alex, totals)
-    (summary,) = caseload(_fresh(doc))
+    (summary,) = caseload(fresh(doc))
     flags = [flag for flag in summary.flags if flag.startswith("Alex")]
     assert len(flags) == len(expected)
     for flag, words in zip(flags, expected, strict=True):
@@ -131,7 +120,7 @@ def test_a_shared_phq9_with_item_9_above_0_is_flagged_and_an_unshared_one_is_not
     couple, alex, sam, doc = setting
     _phq9(couple, alex, [0] * 8 + [1])
     _phq9(couple, sam, [0] * 8 + [2], visibility="only_me")
-    flags = " | ".join(caseload(_fresh(doc))[0].flags)
+    flags = " | ".join(caseload(fresh(doc))[0].flags)
     assert "Alex: a PHQ-9 shared with you marks thoughts of self-harm (item 9)" in flags
     assert "Sam: a PHQ-9" not in flags
 
@@ -149,7 +138,7 @@ def test_the_caseload_stays_a_fixed_number_of_queries_with_reviews_and_phq9s(set
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert caseload(_fresh(doc))
+            assert caseload(fresh(doc))
         return len(captured)
 
     add(2)
@@ -177,7 +166,7 @@ def test_since_is_the_date_set_else_the_last_brief_opened_before_today_else_two_
 
 def test_the_therapist_sets_the_date_of_their_last_session(setting) -> None:
     couple, _alex, _sam, doc = setting
-    client = _client(doc)
+    client = client_as(doc)
     today = local_today(doc)
     url = reverse("therapist_last_session", args=[couple.pk])
     response = client.post(url, {"last_session_on": (today - timedelta(days=5)).isoformat()})
@@ -233,7 +222,7 @@ def test_the_brief_shows_change_since_the_last_session_for_each_partner(setting,
     monkeypatch.setattr(measures, "CSI4_RELIABILITY", EXAMPLE)
     couple, alex, sam, doc = setting
     _a_couple_with_history(couple, alex, sam, doc)
-    brief = session_brief.brief_for(_fresh(doc), couple)
+    brief = session_brief.brief_for(fresh(doc), couple)
     a, s = brief.partners
     assert (a.csi.first, a.csi.previous, a.csi.latest, a.reliable_label) == (5, 9, 15, "reliably better")
     assert (s.csi.first, s.csi.previous, s.csi.latest, s.reliable_label) == (16, 14, 7, "reliably worse")
@@ -248,7 +237,7 @@ def test_the_brief_shows_change_since_the_last_session_for_each_partner(setting,
     flags = " | ".join(brief.flags)
     assert "Sam: reliably worse than their first score" in flags and "Sam: crossed below 13.5" in flags
 
-    text = page(_client(doc).get(reverse("therapist_brief", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_brief", args=[couple.pk])))
     for words in ("Session brief: Alex & Sam", "reliably better", "reliably worse", "crossed below 13.5",
                   "6 of 27, mild", "before: 12", "Why it took a month to correct", "When did it start?",
                   "the date you set as your last session", "marked by Alex", phq9.NOTICE):  # fmt: skip
@@ -260,7 +249,7 @@ def test_until_the_inputs_are_verified_the_brief_says_so_instead_of_a_label(sett
     monkeypatch.setattr(measures, "CSI4_RELIABILITY", None)
     couple, alex, sam, doc = setting
     _a_couple_with_history(couple, alex, sam, doc)
-    text = page(_client(doc).get(reverse("therapist_brief", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_brief", args=[couple.pk])))
     assert "reliably better" not in text and "reliably worse" not in text
     assert "not shown yet (see note)" in text
     assert "will be shown once Mend has verified the published standard deviation and reliability" in text
@@ -270,7 +259,7 @@ def test_until_the_inputs_are_verified_the_brief_says_so_instead_of_a_label(sett
 def test_a_shared_item_9_is_flagged_in_the_brief(setting) -> None:
     couple, alex, _sam, doc = setting
     _phq9(couple, alex, [0] * 8 + [1])
-    text = page(_client(doc).get(reverse("therapist_brief", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_brief", args=[couple.pk])))
     assert "Item 9 above 0: thoughts of self-harm" in text
 
 
@@ -279,7 +268,7 @@ def test_the_brief_is_a_fixed_number_of_queries_whatever_the_history(setting) ->
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
-            session_brief.brief_for(_fresh(doc), couple)
+            session_brief.brief_for(fresh(doc), couple)
         return len(captured)
 
     _a_couple_with_history(couple, alex, sam, doc)
@@ -313,7 +302,7 @@ def test_the_pdf_is_one_valid_page_with_names_and_reliable_change_and_is_audited
     monkeypatch.setattr(measures, "CSI4_RELIABILITY", EXAMPLE)
     couple, alex, sam, doc = setting
     _a_couple_with_history(couple, alex, sam, doc)
-    response = _client(doc).get(reverse("therapist_brief_pdf", args=[couple.pk]))
+    response = client_as(doc).get(reverse("therapist_brief_pdf", args=[couple.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="mend-session-brief-')
     assert "no-store" in response["Cache-Control"]
@@ -335,21 +324,21 @@ def test_a_long_history_still_fits_on_one_page(setting) -> None:
         question = questions.ask(membership=hurt, text=f"A long question number {i}? " * 12, visibility="therapist")
         questions.add_answer(question=question, by=sam, text="A long, careful answer. " * 40, told_everything=True)
         ToBringFactory(marked_by=alex, question=question)
-    data = _client(doc).get(reverse("therapist_brief_pdf", args=[couple.pk])).content
+    data = client_as(doc).get(reverse("therapist_brief_pdf", args=[couple.pk])).content
     assert len(re.findall(rb"/Type /Page\b", data)) == 1
     assert b"12 more" in _pdf_text(data)
 
 
 def test_every_look_at_the_brief_is_recorded_and_the_couple_reads_it_in_words(setting) -> None:
     couple, alex, _sam, doc = setting
-    client = _client(doc)
+    client = client_as(doc)
     client.get(reverse("therapist_brief", args=[couple.pk]))
     client.get(reverse("therapist_brief", args=[couple.pk]))
     client.get(reverse("therapist_brief_pdf", args=[couple.pk]))
     assert sorted(AuditEvent.objects.filter(couple=couple).values_list("what", flat=True)) == [
         "session brief", "session brief", "session brief PDF",
     ]  # fmt: skip
-    text = page(_client(alex).get(reverse("care_seen")))
+    text = page(client_as(alex).get(reverse("care_seen")))
     assert "Dr Morgan opened your session brief 2 times" in text
     assert "Dr Morgan downloaded your session brief once" in text
 
