@@ -13,8 +13,17 @@ from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
 from recovery.localtime import local_today, week_start_for
-from tests.factories import UserFactory, make_couple
-from tests.helpers import page
+from tests.factories import (
+    CompletionFactory,
+    DailyCheckInFactory,
+    Phq9ResponseFactory,
+    ToBringFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    daily_check_ins,
+    make_couple,
+)
+from tests.helpers import client_as, page, people_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,33 +44,23 @@ def couple():
     )
 
 
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 # --- daily check-ins --------------------------------------------------------------------------
 
 
 def test_a_check_in_is_saved_and_shared_with_the_partner(couple) -> None:
-    alex, sam = _people(couple)
-    response = _client(alex).post(reverse("checkins:check_in"), CHECK_IN)
+    alex, sam = people_of(couple)
+    response = client_as(alex).post(reverse("checkins:check_in"), CHECK_IN)
     assert response.status_code == 302
     entry = DailyCheckIn.objects.get()
     assert (entry.author, entry.local_date, entry.mood, entry.trust) == (alex, local_today(alex), 4, 6)
-    home = page(_client(sam).get(reverse("home")))
+    home = page(client_as(sam).get(reverse("home")))
     assert "A walk together" in home  # the entry Alex shared…
     assert "has shared a check-in today" not in home  # …but no presence line unless Alex turns it on
 
 
 def test_presence_lines_are_off_by_default_and_each_partner_turns_on_their_own(couple) -> None:
-    alex, sam = _people(couple)
-    alex_client, sam_client = _client(alex), _client(sam)
+    alex, sam = people_of(couple)
+    alex_client, sam_client = client_as(alex), client_as(sam)
     assert "hasn't shared a check-in today" not in page(sam_client.get(reverse("home")))  # never the absence
     alex_client.post(reverse("checkins:check_in"), CHECK_IN)
     assert "Alex has shared a check-in today" not in page(sam_client.get(reverse("home")))
@@ -76,11 +75,11 @@ def test_presence_lines_are_off_by_default_and_each_partner_turns_on_their_own(c
 
 
 def test_an_untouched_scale_is_not_stored_as_a_number(couple) -> None:
-    alex, _sam = _people(couple)
-    form = page(_client(alex).get(reverse("checkins:check_in")))
+    alex, _sam = people_of(couple)
+    form = page(client_as(alex).get(reverse("checkins:check_in")))
     assert 'type="range"' not in form
     assert "checked" not in " ".join(t for t in re.findall(r'<input[^>]*name="(?:trust|closeness)"[^>]*>', form))
-    response = _client(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "trust": "", "closeness": "11"})
+    response = client_as(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "trust": "", "closeness": "11"})
     assert response.status_code == 400
     assert page(response).count("Choose a number from 0 to 10.") == 1 and "Select a valid choice" in page(response)
     assert 'value="A walk together"' in page(response) or "A walk together" in page(response)  # nothing lost
@@ -88,20 +87,20 @@ def test_an_untouched_scale_is_not_stored_as_a_number(couple) -> None:
 
 
 def test_the_default_visibility_is_the_person_s_own_setting(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     alex.default_visibility = "only_me"
     alex.save()
     import re
 
-    form = page(_client(alex).get(reverse("checkins:check_in")))
+    form = page(client_as(alex).get(reverse("checkins:check_in")))
     checked = re.findall(r'<input[^>]*name="visibility"[^>]*>', form)
     assert [tag for tag in checked if "checked" in tag] == [t for t in checked if 'value="only_me"' in t]
 
 
 def test_only_me_check_ins_never_reach_the_partner_in_any_form(couple) -> None:
-    alex, sam = _people(couple)
-    _client(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "high": "a private high", "visibility": "only_me"})
-    sam_client = _client(sam)
+    alex, sam = people_of(couple)
+    client_as(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "high": "a private high", "visibility": "only_me"})
+    sam_client = client_as(sam)
     home = page(sam_client.get(reverse("home")))
     assert "a private high" not in home
     assert "check-in today" not in home
@@ -113,19 +112,11 @@ def test_only_me_check_ins_never_reach_the_partner_in_any_form(couple) -> None:
 
 
 def test_the_visibility_matrix_for_check_ins(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     outsider = make_couple().partners.get(seat=1).user
     today = local_today(alex)
     rows = {
-        v: DailyCheckIn.objects.create(
-            couple=couple,
-            author=alex,
-            local_date=today - timedelta(days=i),
-            mood=3,
-            trust=5,
-            closeness=5,
-            visibility=v,
-        )
+        v: DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), visibility=v)
         for i, v in enumerate(["only_me", "partner", "therapist"])
     }
     from django.contrib.auth.models import AnonymousUser
@@ -137,8 +128,8 @@ def test_the_visibility_matrix_for_check_ins(couple) -> None:
 
 
 def test_bad_check_in_input_is_a_clear_400_that_keeps_what_was_typed(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     for bad in ({"mood": "9"}, {"trust": "11"}, {"closeness": "-1"}, {"trust": "lots"}, {"visibility": "world"}):
         response = client.post(reverse("checkins:check_in"), {**CHECK_IN, "high": "kept words", **bad})
         assert response.status_code == 400, bad
@@ -147,8 +138,8 @@ def test_bad_check_in_input_is_a_clear_400_that_keeps_what_was_typed(couple) -> 
 
 
 def test_one_check_in_a_day_by_constraint_and_edits_update_it(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     client.post(reverse("checkins:check_in"), CHECK_IN)
     client.post(reverse("checkins:check_in"), {**CHECK_IN, "trust": "8"})  # a second tab, or an edit
     assert DailyCheckIn.objects.count() == 1 and DailyCheckIn.objects.get().trust == 8
@@ -158,8 +149,8 @@ def test_one_check_in_a_day_by_constraint_and_edits_update_it(couple) -> None:
 
 
 def test_yesterday_can_be_added_late_but_not_earlier_or_later(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     assert client.post(reverse("checkins:check_in") + "?day=yesterday", CHECK_IN).status_code == 302
     assert DailyCheckIn.objects.get().local_date == local_today(alex) - timedelta(days=1)
     # Once saved, yesterday's is kept as it is.
@@ -178,19 +169,19 @@ def test_yesterday_can_be_added_late_but_not_earlier_or_later(couple) -> None:
     ("Pacific/Honolulu", datetime(2026, 11, 22, 9, 30, tzinfo=UTC), date(2026, 11, 21)),  # 23:30 at UTC-10
 ])  # fmt: skip
 def test_a_check_in_at_half_past_eleven_counts_for_that_local_date(couple, zone, utc_moment, local_day) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     alex.time_zone = zone
     alex.save()
     with time_machine.travel(utc_moment, tick=False):
-        _client(alex).post(reverse("checkins:check_in"), CHECK_IN)
+        client_as(alex).post(reverse("checkins:check_in"), CHECK_IN)
     assert DailyCheckIn.objects.get().local_date == local_day
 
 
 def test_the_involved_partner_is_asked_what_they_shared_unprompted(couple) -> None:
-    alex, sam = _people(couple)
-    assert "What I shared without being asked" in page(_client(sam).get(reverse("checkins:check_in")))
-    assert "What I shared without being asked" not in page(_client(alex).get(reverse("checkins:check_in")))
-    _client(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "shared_unprompted": "forged"})
+    alex, sam = people_of(couple)
+    assert "What I shared without being asked" in page(client_as(sam).get(reverse("checkins:check_in")))
+    assert "What I shared without being asked" not in page(client_as(alex).get(reverse("checkins:check_in")))
+    client_as(alex).post(reverse("checkins:check_in"), {**CHECK_IN, "shared_unprompted": "forged"})
     assert DailyCheckIn.objects.get(author=alex).shared_unprompted == ""
 
 
@@ -198,8 +189,8 @@ def test_the_involved_partner_is_asked_what_they_shared_unprompted(couple) -> No
 
 
 def test_reviews_are_revealed_only_when_both_have_shared(couple) -> None:
-    alex, sam = _people(couple)
-    alex_client, sam_client = _client(alex), _client(sam)
+    alex, sam = people_of(couple)
+    alex_client, sam_client = client_as(alex), client_as(sam)
     alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Alex's appreciation"})
     text = page(sam_client.get(reverse("checkins:weekly_review")))
     assert "Alex's appreciation" not in text
@@ -219,25 +210,27 @@ def test_reviews_are_revealed_only_when_both_have_shared(couple) -> None:
 
 
 def test_a_review_is_revealed_when_the_week_is_over_even_if_the_partner_never_wrote(couple) -> None:
-    alex, sam = _people(couple)
-    _client(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "from last week"})
+    alex, sam = people_of(couple)
+    client_as(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "from last week"})
     week = WeeklyReview.objects.get().week_start
     with time_machine.travel(datetime.combine(week + timedelta(days=8), datetime.min.time(), tzinfo=UTC)):
         assert week_start_for(sam) > week
-        assert "from last week" in page(_client(sam).get(reverse("checkins:reviews")))
+        assert "from last week" in page(client_as(sam).get(reverse("checkins:reviews")))
 
 
 def test_only_me_reviews_are_never_revealed(couple) -> None:
-    alex, sam = _people(couple)
-    _client(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "secret", "visibility": "only_me"})
-    _client(sam).post(reverse("checkins:weekly_review"), REVIEW)
-    assert "secret" not in page(_client(sam).get(reverse("checkins:weekly_review")))
+    alex, sam = people_of(couple)
+    client_as(alex).post(
+        reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "secret", "visibility": "only_me"}
+    )
+    client_as(sam).post(reverse("checkins:weekly_review"), REVIEW)
+    assert "secret" not in page(client_as(sam).get(reverse("checkins:weekly_review")))
     assert not WeeklyReview.objects.visible_to(sam).filter(author=alex).exists()
 
 
 def test_an_only_me_review_unlocks_nothing_and_locks_nothing(couple) -> None:
-    alex, sam = _people(couple)
-    alex_client, sam_client = _client(alex), _client(sam)
+    alex, sam = people_of(couple)
+    alex_client, sam_client = client_as(alex), client_as(sam)
     sam_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "Sam's shared words"})
     alex_client.post(reverse("checkins:weekly_review"), {**REVIEW, "appreciation": "mine", "visibility": "only_me"})
     # Alex's private review doesn't unlock Sam's…
@@ -259,23 +252,23 @@ def test_an_only_me_review_unlocks_nothing_and_locks_nothing(couple) -> None:
 
 
 def test_the_review_form_says_plainly_what_unlocks_what(couple) -> None:
-    alex, _sam = _people(couple)
-    text = page(_client(alex).get(reverse("checkins:weekly_review")))
+    alex, _sam = people_of(couple)
+    text = page(client_as(alex).get(reverse("checkins:weekly_review")))
     assert "Revealed together" in text
     assert "A review kept “only me” stays yours alone: it doesn't unlock Sam's" in text
 
 
 def test_the_review_form_uses_the_csi4_wording_and_refuses_bad_scores(couple) -> None:
-    alex, sam = _people(couple)
-    text = page(_client(sam).get(reverse("checkins:weekly_review")))
+    alex, sam = people_of(couple)
+    text = page(client_as(sam).get(reverse("checkins:weekly_review")))
     assert "I have a warm and comfortable relationship with my partner." in text
     assert "what I did this week to rebuild trust" in text  # the involved partner's prompt
-    response = _client(alex).post(
+    response = client_as(alex).post(
         reverse("checkins:weekly_review"), {**REVIEW, "csi_happiness": "7", "what_worked": "kept"}
     )
     assert response.status_code == 400 and "kept" in page(response)
     assert not WeeklyReview.objects.exists()
-    _client(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "csi_happiness": "6", "csi_warm": "5"})
+    client_as(alex).post(reverse("checkins:weekly_review"), {**REVIEW, "csi_happiness": "6", "csi_warm": "5"})
     assert WeeklyReview.objects.get().csi_total == 6 + 5 + 3 + 3
 
 
@@ -283,8 +276,8 @@ def test_the_review_form_uses_the_csi4_wording_and_refuses_bad_scores(couple) ->
 
 
 def test_the_safety_check_is_offered_once_and_no_answer_is_stored(couple) -> None:
-    alex, sam = _people(couple)
-    client = _client(alex)
+    alex, sam = people_of(couple)
+    client = client_as(alex)
     assert "Do you feel safe with your partner?" in page(client.get(reverse("home")))
     response = client.post(reverse("checkins:safety_check"), {"feels_safe": "no"})
     assert response["Location"] == reverse("checkins:safety_support")
@@ -292,7 +285,7 @@ def test_the_safety_check_is_offered_once_and_no_answer_is_stored(couple) -> Non
     assert alex.safety_check_offered_at is not None
     assert "Do you feel safe with your partner?" not in page(client.get(reverse("home")))
     # Sam's side shows nothing of it, and Sam is still offered it.
-    sam_home = page(_client(sam).get(reverse("home")))
+    sam_home = page(client_as(sam).get(reverse("home")))
     assert "Do you feel safe with your partner?" in sam_home
     support = page(client.get(reverse("checkins:safety_support") + "?country=GB"))
     assert "0808 2000 247" in support and "local emergency number" in support
@@ -306,8 +299,8 @@ def test_the_safety_pages_work_for_anyone_and_bad_answers_are_a_400(client) -> N
 
 
 def test_the_safety_question_returns_to_where_it_was_asked_and_never_elsewhere(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     response = client.post(reverse("checkins:safety_check"), {"feels_safe": "yes", "next": "/plan/transparency/"})
     assert response["Location"] == "/plan/transparency/"
     response = client.post(reverse("checkins:safety_check"), {"feels_safe": "later", "next": "https://evil.example/"})
@@ -317,8 +310,8 @@ def test_the_safety_question_returns_to_where_it_was_asked_and_never_elsewhere(c
 
 
 def test_the_feels_like_control_page_is_private_local_and_stores_nothing(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     before = alex.__class__.objects.values().get(pk=alex.pk)
     text = page(client.get(reverse("checkins:feels_like_control")))
     assert "When it feels like control, not repair" in text
@@ -329,8 +322,8 @@ def test_the_feels_like_control_page_is_private_local_and_stores_nothing(couple)
 
 
 def test_closing_the_space_carries_the_safety_caveat(couple) -> None:
-    alex, _sam = _people(couple)
-    text = page(_client(alex).get(reverse("couple_end")))
+    alex, _sam = people_of(couple)
+    text = page(client_as(alex).get(reverse("couple_end")))
     assert "If you have ever felt afraid of your partner" in text
     assert reverse("checkins:safety_support") in text
 
@@ -339,20 +332,19 @@ def test_closing_the_space_carries_the_safety_caveat(couple) -> None:
 
 
 def _seed(couple, days: int = 20) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     today = local_today(alex)
     for i in range(days):
         for person, visibility in ((alex, "partner"), (sam, "only_me" if i % 2 else "partner")):
-            DailyCheckIn.objects.create(
-                couple=couple, author=person, local_date=today - timedelta(days=i), mood=3, trust=5 + i % 3,
-                closeness=4, visibility=visibility,
-            )  # fmt: skip
+            DailyCheckInFactory(
+                author=person, local_date=today - timedelta(days=i), trust=5 + i % 3, closeness=4, visibility=visibility
+            )
 
 
 def test_the_home_page_shows_charts_with_a_table_and_a_streak(couple) -> None:
     _seed(couple)
-    alex, _sam = _people(couple)
-    text = page(_client(alex).get(reverse("home")))
+    alex, _sam = people_of(couple)
+    text = page(client_as(alex).get(reverse("home")))
     assert text.count('role="img"') >= 3 and "Show the numbers" in text
     assert "You've checked in 20 days in a row" in text
     assert "appears here after your first weekly review" in text  # no reviews yet: no CSI-4 chart
@@ -360,7 +352,7 @@ def test_the_home_page_shows_charts_with_a_table_and_a_streak(couple) -> None:
 
 def test_the_partner_s_private_entries_are_not_on_the_charts_or_counts(couple) -> None:
     _seed(couple, days=10)
-    _alex, _sam = _people(couple)
+    _alex, _sam = people_of(couple)
     from checkins import dashboard
 
     context = dashboard.home_context(couple.partners.get(seat=1), couple.partners.get(seat=2))
@@ -371,23 +363,19 @@ def test_the_partner_s_private_entries_are_not_on_the_charts_or_counts(couple) -
 
 
 def test_a_dip_is_framed_as_normal(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     today = local_today(alex)
     for i in range(14):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
-                                    trust=4 if i < 7 else 7, closeness=4, visibility="partner")  # fmt: skip
-    assert "normal part of recovery" in page(_client(alex).get(reverse("home")))
+        DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), trust=4 if i < 7 else 7, closeness=4)
+    assert "normal part of recovery" in page(client_as(alex).get(reverse("home")))
 
 
 def test_milestones_for_the_first_check_in_and_a_seven_day_streak(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     client.post(reverse("checkins:check_in"), CHECK_IN)
     assert "Your first check-in" in page(client.get(reverse("home")))
-    today = local_today(alex)
-    for i in range(1, 7):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
-                                    trust=4, closeness=4, visibility="partner")  # fmt: skip
+    daily_check_ins(alex, range(1, 7), trust=4, closeness=4)
     assert "Seven days of check-ins in a row" in page(client.get(reverse("home")))
 
 
@@ -397,19 +385,18 @@ def test_the_visibility_matrix_for_reviews_and_plan_completions(couple, model) -
 
     from plans.models import Completion, Step
 
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     outsider = make_couple().partners.get(seat=1).user
     rows = {}
     for i, visibility in enumerate(["only_me", "partner", "therapist"]):
         if model == "review":
-            rows[visibility] = WeeklyReview.objects.create(
-                couple=couple, author=alex, week_start=week_start_for(alex) - timedelta(weeks=i + 1),
-                csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=3, visibility=visibility,
-            )  # fmt: skip
+            rows[visibility] = WeeklyReviewFactory(
+                author=alex, week_start=week_start_for(alex) - timedelta(weeks=i + 1), visibility=visibility
+            )
         else:
             step = Step.objects.filter(stage__number=1, private=False)[i]
-            rows[visibility] = Completion.objects.create(
-                step=step, couple=couple, author=alex, period="once", done_on=local_today(alex), visibility=visibility
+            rows[visibility] = CompletionFactory(
+                step=step, author=alex, period="once", done_on=local_today(alex), visibility=visibility
             )
     manager = WeeklyReview.objects if model == "review" else Completion.objects
     assert set(manager.visible_to(alex)) == set(rows.values())
@@ -425,8 +412,6 @@ NEW_MODELS = ["question", "answer", "phq9", "to_bring"]
 
 def _new_rows(couple, model: str) -> dict[str, object]:
     """Alex's rows of each visibility the model allows, keyed by visibility."""
-    from checkins import phq9 as phq9_items
-    from checkins.models import Phq9Response, ToBring
     from plans import questions
 
     alex_member, sam_member = couple.partners.get(seat=1), couple.partners.get(seat=2)
@@ -442,15 +427,11 @@ def _new_rows(couple, model: str) -> dict[str, object]:
         return rows
     if model == "phq9":
         return {
-            v: Phq9Response.objects.create(
-                couple=couple, author=alex, answered_on=local_today(alex) - timedelta(days=i), visibility=v,
-                **{item.key: 1 for item in phq9_items.ITEMS},
-            )
+            v: Phq9ResponseFactory(author=alex, answered_on=local_today(alex) - timedelta(days=i), visibility=v)
             for i, v in enumerate(["only_me", "me_therapist"])
-        }  # fmt: skip
-    check_in = DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=5,
-                                           closeness=5, visibility="therapist")  # fmt: skip
-    return {"therapist": ToBring.objects.create(couple=couple, marked_by=alex, check_in=check_in)}
+        }
+    check_in = DailyCheckInFactory(author=alex, visibility="therapist")
+    return {"therapist": ToBringFactory(marked_by=alex, check_in=check_in)}
 
 
 @pytest.mark.parametrize("model", NEW_MODELS)
@@ -462,7 +443,7 @@ def test_the_visibility_matrix_for_questions_answers_phq9_and_marks(couple, mode
     from tests.factories import TherapistFactory, enable_mfa, make_care_access
 
     manager = {"question": Question, "answer": AnswerVersion, "phq9": Phq9Response, "to_bring": ToBring}[model].objects
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     rows = _new_rows(couple, model)
     doc = TherapistFactory()
     enable_mfa(doc)

@@ -8,19 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from checkins import dates, reminders
 from checkins.models import DateThatMatters, HolidayNote, Reminder
 from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
-
-
-def _as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import client_as, page
 
 
 @pytest.fixture
@@ -74,7 +67,7 @@ def test_the_note_window_follows_the_person_s_own_days(people, zone: str, instan
     _date(couple, alex, on=date(2019, 3, 14))
     with time_machine.travel(instant, tick=False):
         near = dates.coming_up(alex)
-        text = page(_as(alex).get(reverse("home")))
+        text = page(client_as(alex).get(reverse("home")))
     assert [c.days for c in near] == ([] if days is None else [days])
     assert ("The day I found out" in text) == (days is not None)
     if days is not None:
@@ -92,20 +85,21 @@ def test_a_private_date_never_reaches_the_partner_and_no_date_reaches_the_therap
         assert set(DateThatMatters.objects.visible_to(alex)) == {private, shared}
         assert list(DateThatMatters.objects.visible_to(sam)) == [shared]
         assert not DateThatMatters.objects.visible_to(type(doc).objects.get(pk=doc.pk)).exists()
-        sam_home = page(_as(sam).get(reverse("home")))
+        sam_home = page(client_as(sam).get(reverse("home")))
         assert "The receipt in the car" not in sam_home
         assert "a date that matters to Alex: Our wedding day" in sam_home
-        sam_dates = page(_as(sam).get(reverse("checkins:dates")))
+        sam_dates = page(client_as(sam).get(reverse("checkins:dates")))
         assert "The receipt in the car" not in sam_dates and "Our wedding day" in sam_dates
-        therapist_page = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
+        therapist_page = page(client_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
         assert "Our wedding day" not in therapist_page and "The receipt in the car" not in therapist_page
-    assert _as(sam).get(reverse("checkins:date_edit", args=[private.pk])).status_code == 404
-    assert _as(sam).post(reverse("checkins:date_delete", args=[shared.pk])).status_code == 404  # not Sam's to delete
+    assert client_as(sam).get(reverse("checkins:date_edit", args=[private.pk])).status_code == 404
+    delete = reverse("checkins:date_delete", args=[shared.pk])
+    assert client_as(sam).post(delete).status_code == 404  # not Sam's to delete
 
 
 def test_add_change_and_delete_a_date(people) -> None:
     couple, alex, _sam = people
-    client = _as(alex)
+    client = client_as(alex)
     bad = client.post(reverse("checkins:dates"), {"action": "date", "date-label": "D-day", "date-on": "14/03/2025",
                                                   "date-visibility": "only_me"})  # fmt: skip
     assert bad.status_code == 400 and "Enter a date." in page(bad) and "D-day" in page(bad)
@@ -131,7 +125,7 @@ def test_add_change_and_delete_a_date(people) -> None:
 
 def test_holidays_are_chosen_and_bring_a_note_in_the_week_before(people) -> None:
     _couple, alex, sam = people
-    client = _as(alex)
+    client = client_as(alex)
     response = client.post(
         reverse("checkins:dates"), {"action": "holidays", "holidays-holidays": ["valentines", "christmas"]}
     )
@@ -144,7 +138,7 @@ def test_holidays_are_chosen_and_bring_a_note_in_the_week_before(people) -> None
     with time_machine.travel(datetime(2026, 2, 9, 12, 0, tzinfo=UTC), tick=False):
         assert [(c.label, c.days) for c in dates.coming_up(alex)] == [("Valentine's Day", 5)]
         assert dates.coming_up(sam) == []  # a holiday note is the person's own
-        assert "Valentine&#x27;s Day" in _as(alex).get(reverse("home")).content.decode()
+        assert "Valentine&#x27;s Day" in client_as(alex).get(reverse("home")).content.decode()
     with time_machine.travel(datetime(2026, 2, 15, 12, 0, tzinfo=UTC), tick=False):
         assert dates.coming_up(alex) == []
     client.post(reverse("checkins:dates"), {"action": "holidays"})  # none chosen: all cleared

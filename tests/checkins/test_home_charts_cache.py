@@ -12,7 +12,7 @@ from django.urls import reverse
 from checkins import dashboard
 from checkins.models import DailyCheckIn
 from recovery.localtime import local_today
-from tests.factories import UserFactory, make_couple
+from tests.factories import DailyCheckInFactory, UserFactory, make_couple
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +24,13 @@ def _charts(text: str) -> str:
 
 def test_the_charts_are_drawn_once_and_redrawn_when_what_they_show_changes(monkeypatch) -> None:
     alex, sam = UserFactory(display_name="Alex"), UserFactory(display_name="Sam")
-    couple = make_couple(hurt=alex, involved=sam)
+    make_couple(hurt=alex, involved=sam)
     today = local_today(alex)
     for day in range(5):
         for person, trust in ((alex, 4), (sam, 7 if day == 2 else 2)):
-            DailyCheckIn.objects.create(couple=couple, author=person, local_date=today - timedelta(days=day), mood=3,
-                                        trust=trust, closeness=5, visibility="partner")  # fmt: skip
+            DailyCheckInFactory(
+                author=person, local_date=today - timedelta(days=day), trust=trust, visibility="partner"
+            )
     drawn = []
     real = dashboard.couple_charts
     monkeypatch.setattr(dashboard, "couple_charts", lambda **kw: drawn.append(1) or real(**kw))

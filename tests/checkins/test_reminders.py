@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 
 from checkins import emails, reminders
 from checkins.due import local_instant
-from checkins.models import DailyCheckIn, NotificationSettings, Reminder
+from checkins.models import NotificationSettings, Reminder
 from recovery import outbox
 from recovery.localtime import local_today
 from recovery.models import Couple, Delivery, User
 from recovery.tasks import send_delivery
-from tests.factories import UserFactory, make_couple
+from tests.factories import DailyCheckInFactory, StageChangeFactory, UserFactory, make_couple
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +81,7 @@ def test_no_reminder_after_today_s_check_in_or_while_the_space_is_paused() -> No
     for person in (alex, sam):
         _daily(person, time(20, 0))
     due = Reminder.objects.get(user=alex, kind="daily").next_due_at
-    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=due.astimezone(ZoneInfo(alex.time_zone)).date(),
-                                mood=3, trust=3, closeness=3, visibility="partner")  # fmt: skip
+    DailyCheckInFactory(author=alex, local_date=due.astimezone(ZoneInfo(alex.time_zone)).date())
     assert [Delivery.objects.get(pk=pk).user for pk in reminders.sweep(now=due)] == [sam]
     Couple.objects.filter(pk=couple.pk).update(status="paused")
     assert reminders.sweep(now=due + timedelta(days=1)) == []
@@ -269,23 +268,21 @@ def test_the_settings_page_recomputes_the_next_reminder(client) -> None:
 
 
 def test_partner_events_respect_the_pace_and_each_person_s_choice(client, django_capture_on_commit_callbacks) -> None:
-    couple, alex, sam = _couple()
+    _c, alex, sam = _couple()
     client.force_login(alex)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("plans:ready"))
     assert [m.to for m in mail.outbox] == [[sam.email]]
     assert mail.outbox[0].subject == "Something new in Mend"
     # Stage 5 is the pace-setter's: Sam's willingness sends Alex nothing.
-    from plans.models import StageChange
-
-    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=4, reason="opened")
+    StageChangeFactory(by=alex, from_stage=1, to_stage=4, reason="opened")
     mail.outbox.clear()
     client.force_login(sam)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("plans:ready"))
     assert mail.outbox == []
     # Switched off: no e-mail.
-    StageChange.objects.create(couple=couple, by=alex, from_stage=4, to_stage=2, reason="stepped_back")
+    StageChangeFactory(by=alex, from_stage=4, to_stage=2, reason="stepped_back")
     NotificationSettings.objects.create(user=alex, partner_ready=False)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("plans:ready"))
@@ -408,10 +405,7 @@ def test_a_batch_costs_a_dozen_statements_whatever_is_due_and_each_is_queued_onc
         return sum(not q["sql"].startswith(("SAVEPOINT", "RELEASE")) for q in captured.captured_queries), queued
 
     few = couples(3)
-    DailyCheckIn.objects.create(
-        couple=few[0].memberships.get().couple, author=few[0], local_date=date(2026, 11, 20), mood=3, trust=5,
-        closeness=5, visibility="only_me",
-    )  # fmt: skip
+    DailyCheckInFactory(author=few[0], local_date=date(2026, 11, 20), visibility="only_me")
     few_statements, queued = sweep_counting(due_at)
     assert few_statements <= 12, few_statements
     assert len(queued) == 2 * len(few) - 1  # everyone's daily and weekly, but the daily already done

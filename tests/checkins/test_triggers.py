@@ -24,29 +24,17 @@ from recovery.care import session_brief
 from recovery.care.caseload import caseload
 from recovery.care.summary import summary_for
 from recovery.composition import data_export
-from recovery.localtime import local_date_of, local_today, monday_of
-from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from recovery.localtime import local_today, monday_of
+from tests.factories import TherapistFactory, TriggerFactory, UserFactory, enable_mfa, make_care_access, make_couple
+from tests.helpers import client_as, fresh, page
 
 VISIBILITIES = ("only_me", "partner", "therapist")
 
 
-def _as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _fresh(user):
-    return type(user).objects.get(pk=user.pk)
-
-
-def _trigger(couple, author, *, days_ago: int = 0, visibility: str = "partner", strength: int = 3, **words: str):
+def _trigger(couple, author, *, days_ago: int = 0, **fields: object):
+    """A trigger logged when it happened, `days_ago` days ago (dated in the author's zone by the factory)."""
     when = timezone.now() - timedelta(days=days_ago)
-    return Trigger.objects.create(
-        couple=couple, author=author, occurred_at=when, local_date=local_date_of(when, author),
-        strength=strength, visibility=visibility, created_at=when, **words,
-    )  # fmt: skip
+    return TriggerFactory(couple=couple, author=author, occurred_at=when, created_at=when, **fields)
 
 
 @pytest.fixture
@@ -66,9 +54,9 @@ def people(db: None):
 def test_it_is_one_tap_from_every_partner_page(people) -> None:
     _couple, alex, _sam, doc = people
     for name in ("home", "checkins:history", "plans:overview", "profile", "checkins:dates"):
-        text = page(_as(alex).get(reverse(name), follow=True))
+        text = page(client_as(alex).get(reverse(name), follow=True))
         assert f'class="trigger-link" href="{reverse("checkins:trigger_new")}"' in text, name
-    assert "trigger-link" not in page(_as(doc).get(reverse("therapist_home")))
+    assert "trigger-link" not in page(client_as(doc).get(reverse("therapist_home")))
     assert "trigger-link" not in page(Client().get(reverse("home")))
 
 
@@ -77,7 +65,7 @@ def test_the_form_starts_at_now_in_local_time_with_no_strength_chosen(people) ->
     alex.time_zone, alex.default_visibility = "America/Los_Angeles", "therapist"
     alex.save()
     with time_machine.travel(datetime(2026, 3, 10, 5, 30, tzinfo=UTC), tick=False):
-        text = page(_as(alex).get(reverse("checkins:trigger_new")))
+        text = page(client_as(alex).get(reverse("checkins:trigger_new")))
     assert 'value="2026-03-09T22:30"' in text  # 05:30 UTC is 22:30 the evening before in Los Angeles
     assert 'name="strength"' in text and "checked" not in text.split('name="strength"')[1].split("</fieldset>")[0]
     # Who sees it starts at the person's own default, like every entry.
@@ -90,7 +78,7 @@ def test_a_trigger_is_saved_on_the_author_s_own_date(people) -> None:
     alex.time_zone = "Pacific/Auckland"
     alex.save()
     with time_machine.travel(datetime(2026, 3, 10, 20, 0, tzinfo=UTC), tick=False):
-        response = _as(alex).post(
+        response = client_as(alex).post(
             reverse("checkins:trigger_new"),
             {"occurred_at": "2026-03-11T08:45", "strength": "4", "what_happened": "The café on Queen Street.",
              "what_helped": "", "visibility": "only_me"},
@@ -116,7 +104,7 @@ def test_bad_input_is_a_clear_400_and_keeps_the_words(people, posted: dict, erro
     _couple, alex, _sam, _doc = people
     data = {"occurred_at": "2026-01-05T10:00", "strength": "3", "what_happened": "A red car like theirs.",
             "what_helped": "", "visibility": "partner", **posted}  # fmt: skip
-    response = _as(alex).post(reverse("checkins:trigger_new"), data)
+    response = client_as(alex).post(reverse("checkins:trigger_new"), data)
     assert response.status_code == 400
     text = page(response)
     assert error in text and "A red car like theirs." in text
@@ -129,10 +117,10 @@ def test_bad_input_is_a_clear_400_and_keeps_the_words(people, posted: dict, erro
 def test_a_shared_trigger_asks_the_partner_once_and_i_m_here_reaches_the_author(people) -> None:
     couple, alex, sam, _doc = people
     trigger = _trigger(couple, alex, visibility="partner")
-    sam_client = _as(sam)
+    sam_client = client_as(sam)
     text = page(sam_client.get(reverse("plans:overview")))
     assert "Alex had a hard moment" in text and "say back what you heard" in text
-    assert "Alex had a hard moment" not in page(_as(alex).get(reverse("home")))  # never your own
+    assert "Alex had a hard moment" not in page(client_as(alex).get(reverse("home")))  # never your own
     response = sam_client.post(reverse("checkins:trigger_here", args=[trigger.pk]), {"next": "/plan/"})
     assert response["Location"] == "/plan/"
     trigger.refresh_from_db()
@@ -142,16 +130,16 @@ def test_a_shared_trigger_asks_the_partner_once_and_i_m_here_reaches_the_author(
     sam_client.post(reverse("checkins:trigger_here", args=[trigger.pk]))  # a second tap changes nothing
     trigger.refresh_from_db()
     assert trigger.here_at == first
-    assert "Sam is here." in page(_as(alex).get(reverse("checkins:triggers")))
+    assert "Sam is here." in page(client_as(alex).get(reverse("checkins:triggers")))
 
 
 def test_not_now_closes_the_prompt_and_tells_the_author_nothing(people) -> None:
     couple, alex, sam, _doc = people
     trigger = _trigger(couple, alex, visibility="therapist")
-    sam_client = _as(sam)
+    sam_client = client_as(sam)
     assert sam_client.post(reverse("checkins:trigger_not_now", args=[trigger.pk]))["Location"] == "/"
     assert "had a hard moment" not in page(sam_client.get(reverse("home")))
-    alex_page = page(_as(alex).get(reverse("checkins:triggers")))
+    alex_page = page(client_as(alex).get(reverse("checkins:triggers")))
     assert "is here" not in alex_page and "not now" not in alex_page.lower().replace("not now,", "")
 
 
@@ -160,10 +148,10 @@ def test_the_prompt_never_shows_an_only_me_trigger_nor_an_old_one(people) -> Non
     private = _trigger(couple, alex, visibility="only_me")
     _trigger(couple, alex, visibility="partner", days_ago=triggers.PROMPT_DAYS + 1)
     assert triggers.open_prompts(sam) == []
-    assert "had a hard moment" not in page(_as(sam).get(reverse("home")))
+    assert "had a hard moment" not in page(client_as(sam).get(reverse("home")))
     # Nor can the partner answer (or learn of) a private one: 404, as for one that doesn't exist.
     for name in ("checkins:trigger_here", "checkins:trigger_not_now", "checkins:trigger_edit"):
-        assert _as(sam).post(reverse(name, args=[private.pk])).status_code == 404
+        assert client_as(sam).post(reverse(name, args=[private.pk])).status_code == 404
     private.refresh_from_db()
     assert private.here_at is None
 
@@ -171,8 +159,8 @@ def test_the_prompt_never_shows_an_only_me_trigger_nor_an_old_one(people) -> Non
 def test_the_author_cannot_answer_their_own_and_the_partner_cannot_change_it(people) -> None:
     couple, alex, sam, _doc = people
     trigger = _trigger(couple, alex, visibility="partner")
-    assert _as(alex).post(reverse("checkins:trigger_here", args=[trigger.pk])).status_code == 404
-    assert _as(sam).post(reverse("checkins:trigger_delete", args=[trigger.pk])).status_code == 404
+    assert client_as(alex).post(reverse("checkins:trigger_here", args=[trigger.pk])).status_code == 404
+    assert client_as(sam).post(reverse("checkins:trigger_delete", args=[trigger.pk])).status_code == 404
     assert Trigger.objects.filter(pk=trigger.pk, here_at__isnull=True).exists()
 
 
@@ -194,26 +182,26 @@ def test_who_sees_a_trigger_in_any_form(people, visibility: str, deliver) -> Non
 
     assert Trigger.objects.visible_to(alex).count() == 10
     assert Trigger.objects.visible_to(sam).count() == (10 if partner_sees else 0)
-    assert Trigger.objects.visible_to(_fresh(doc)).count() == (10 if therapist_sees else 0)
+    assert Trigger.objects.visible_to(fresh(doc)).count() == (10 if therapist_sees else 0)
     assert Trigger.objects.visible_to(outsider).count() == 0
     assert Trigger.objects.visible_to(AnonymousUser()).count() == 0
     # The partner's pages: the list and its chart, the prompt.
-    sam_page = page(_as(sam).get(reverse("checkins:triggers")))
+    sam_page = page(client_as(sam).get(reverse("checkins:triggers")))
     assert (words in sam_page) == partner_sees
     assert ("chart-trigger-count" in sam_page) == partner_sees
     assert bool(triggers.open_prompts(sam)) == partner_sees
-    assert words not in page(_as(outsider).get(reverse("checkins:triggers")))
+    assert words not in page(client_as(outsider).get(reverse("checkins:triggers")))
     # The therapist: caseload counts and flag, the summary's weeks, the brief's count.
-    (summary,) = caseload(_fresh(doc))
+    (summary,) = caseload(fresh(doc))
     alex_row = summary.partners[0]
     assert alex_row.triggers_14 == (7 if therapist_sees else 0)
     assert ("triggers rising for three weeks" in " ".join(summary.flags)) == therapist_sees
-    weeks = summary_for(_fresh(doc), couple)["trigger_weeks"]
+    weeks = summary_for(fresh(doc), couple)["trigger_weeks"]
     assert (sum(w.count for _m, people_weeks in weeks for w in people_weeks if w) == 10) == therapist_sees
     assert bool(weeks) == therapist_sees
-    brief = session_brief.brief_for(_fresh(doc), couple)
+    brief = session_brief.brief_for(fresh(doc), couple)
     assert brief.partners[0].triggers_since == (7 if therapist_sees else 0)  # the last 14 days
-    therapist_page = page(_as(_fresh(doc)).get(reverse("therapist_couple", args=[couple.pk])))
+    therapist_page = page(client_as(fresh(doc)).get(reverse("therapist_couple", args=[couple.pk])))
     assert words not in therapist_page  # the therapist sees counts and strength, never the words
     # The partner's data export.
     with deliver():
@@ -232,11 +220,11 @@ def test_the_chart_appears_only_once_three_weeks_have_triggers(people) -> None:
     couple, alex, _sam, _doc = people
     _trigger(couple, alex, days_ago=0)
     _trigger(couple, alex, days_ago=8)
-    text = page(_as(alex).get(reverse("checkins:triggers")))
+    text = page(client_as(alex).get(reverse("checkins:triggers")))
     assert "chart-trigger-count" not in text and "3 different weeks" in text
     assert "fade over months, not in a straight line" in text
     _trigger(couple, alex, days_ago=15, strength=5)
-    text = page(_as(alex).get(reverse("checkins:triggers")))
+    text = page(client_as(alex).get(reverse("checkins:triggers")))
     assert "chart-trigger-count" in text and "chart-trigger-strength" in text
     assert "Show the numbers" in text  # the accessible table under each chart
 
@@ -257,7 +245,7 @@ def test_the_trigger_page_costs_the_same_however_many_triggers(people) -> None:
     couple, alex, sam, _doc = people
 
     def cost() -> int:
-        client = _as(alex)
+        client = client_as(alex)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("checkins:triggers")).status_code == 200
         return len(queries)
@@ -290,18 +278,21 @@ def test_the_caseload_flags_triggers_rising_for_three_weeks(people) -> None:
         for _n in range(count):
             days_ago = 7 * (3 - window) + 2
             when = timezone.now() - timedelta(days=days_ago)
-            Trigger.objects.create(
-                couple=couple, author=alex, occurred_at=when, local_date=today - timedelta(days=days_ago),
-                strength=4, visibility="therapist",
-            )  # fmt: skip
-    (summary,) = caseload(_fresh(doc))
+            TriggerFactory(
+                author=alex,
+                occurred_at=when,
+                local_date=today - timedelta(days=days_ago),
+                strength=4,
+                visibility="therapist",
+            )
+    (summary,) = caseload(fresh(doc))
     assert summary.partners[0].trigger_weeks == [1, 2, 3, 5]
     assert "Alex: triggers rising for three weeks" in summary.flags
-    assert "triggers rising for three weeks" in page(_as(_fresh(doc)).get(reverse("therapist_home")))
+    assert "triggers rising for three weeks" in page(client_as(fresh(doc)).get(reverse("therapist_home")))
     # A flat last week ends the run.
     Trigger.objects.filter(couple=couple, local_date=today - timedelta(days=2)).first().delete()
     Trigger.objects.filter(couple=couple, local_date=today - timedelta(days=2)).first().delete()
-    (summary,) = caseload(_fresh(doc))
+    (summary,) = caseload(fresh(doc))
     assert summary.partners[0].trigger_weeks == [1, 2, 3, 3]
     assert not any("rising" in flag for flag in summary.flags)
 
@@ -311,7 +302,7 @@ def test_the_caseload_query_count_does_not_grow_with_triggers(people) -> None:
 
     def cost() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert caseload(_fresh(doc))
+            assert caseload(fresh(doc))
         return len(queries)
 
     _trigger(couple, alex, days_ago=1, visibility="therapist")
@@ -329,7 +320,7 @@ def test_the_trigger_page_offers_i_m_here_only_while_the_prompt_would(people) ->
     couple, alex, sam, _doc = people
     recent = _trigger(couple, alex, days_ago=1, what_happened="Recent one.")
     old = _trigger(couple, alex, days_ago=triggers.PROMPT_DAYS + 2, what_happened="Old one.")
-    text = page(_as(sam).get(reverse("checkins:triggers")))
+    text = page(client_as(sam).get(reverse("checkins:triggers")))
     assert reverse("checkins:trigger_here", args=[recent.pk]) in text
     assert reverse("checkins:trigger_here", args=[old.pk]) not in text
     assert "Old one." in text  # still listed: only the ask has passed

@@ -9,16 +9,25 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
 from checkins import phq9, to_bring, wellbeing
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, WeeklyReview
+from checkins.models import Phq9Response, ToBring, WeeklyReview
 from plans import questions
 from recovery.access import OwnVisibility
 from recovery.localtime import local_today, week_start_for
-from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from tests.factories import (
+    DailyCheckInFactory,
+    Phq9ResponseFactory,
+    TherapistFactory,
+    ToBringFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
+from tests.helpers import client_as, memberships_of, page
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +40,6 @@ def couple():
         hurt=UserFactory(display_name="Alex", email="alex@example.com", time_zone="Europe/London"),
         involved=UserFactory(display_name="Sam", email="sam@example.com"),
     )
-
-
-def _people(couple):
-    return couple.partners.get(seat=1), couple.partners.get(seat=2)
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _form(answers: list[int], visibility: str = "only_me", **extra: str) -> dict[str, str]:
@@ -62,8 +61,8 @@ def _doctor(couple):
 
 
 def test_answering_shows_the_score_and_band_and_keeps_it(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex.user)
+    alex, _sam = memberships_of(couple)
+    client = client_as(alex.user)
     response = client.post(reverse("checkins:phq9"), _form([2, 2, 2, 2, 2, 0, 0, 0, 0]))
     saved = Phq9Response.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("checkins:phq9_result", args=[saved.pk])
@@ -74,8 +73,8 @@ def test_answering_shows_the_score_and_band_and_keeps_it(couple) -> None:
 
 
 def test_the_form_uses_the_published_wording_and_says_plainly_nobody_watches(couple) -> None:
-    alex, _sam = _people(couple)
-    text = page(_client(alex.user).get(reverse("checkins:phq9")))
+    alex, _sam = memberships_of(couple)
+    text = page(client_as(alex.user).get(reverse("checkins:phq9")))
     assert phq9.STEM in text
     for item in phq9.ITEMS:
         assert item.text in text
@@ -83,14 +82,14 @@ def test_the_form_uses_the_published_wording_and_says_plainly_nobody_watches(cou
     assert "Mend is not watched in real time: nobody is alerted by what you answer here." in text
     assert phq9.NOTICE in text
     # The crisis lines are already in the page, under item 9, for phq9.js to show the moment it's answered.
-    html = _client(alex.user).get(reverse("checkins:phq9")).content.decode()
+    html = client_as(alex.user).get(reverse("checkins:phq9")).content.decode()
     assert "data-crisis-now" in html and 'href="tel:116123"' in html and "js/phq9.js" in html
 
 
 @pytest.mark.parametrize("item_9", [1, 2, 3])
 def test_an_answer_above_0_to_item_9_shows_crisis_lines_at_once_whatever_the_total(couple, item_9: int) -> None:
-    alex, _sam = _people(couple)  # Europe/London: the UK's lines
-    client = _client(alex.user)
+    alex, _sam = memberships_of(couple)  # Europe/London: the UK's lines
+    client = client_as(alex.user)
     response = client.post(reverse("checkins:phq9"), _form([0, 0, 0, 0, 0, 0, 0, 0, item_9]), follow=True)
     text = page(response)
     assert f"{item_9} of 27: minimal" in text
@@ -104,15 +103,15 @@ def test_an_answer_above_0_to_item_9_shows_crisis_lines_at_once_whatever_the_tot
 def test_crisis_lines_follow_the_person_s_country() -> None:
     couple = make_couple(hurt=UserFactory(time_zone="America/Chicago"))
     person = couple.partners.get(seat=1).user
-    html = _client(person).post(reverse("checkins:phq9"), _form([0] * 8 + [1]), follow=True).content.decode()
+    html = client_as(person).post(reverse("checkins:phq9"), _form([0] * 8 + [1]), follow=True).content.decode()
     assert 'href="tel:988"' in html
 
 
 def test_an_unanswered_question_is_a_clear_400_that_keeps_the_other_answers(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = memberships_of(couple)
     form = _form([3, 2, 1, 0, 3, 2, 1, 0, 0])
     del form["item_5"]
-    response = _client(alex.user).post(reverse("checkins:phq9"), form)
+    response = client_as(alex.user).post(reverse("checkins:phq9"), form)
     assert response.status_code == 400
     assert "Choose an answer for this question." in page(response)
     assert 'value="3" id="id_item_1_3" checked' in response.content.decode().replace("required ", "")
@@ -120,8 +119,8 @@ def test_an_unanswered_question_is_a_clear_400_that_keeps_the_other_answers(coup
 
 
 def test_once_a_day_and_never_a_visibility_that_reaches_the_partner(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex.user)
+    alex, _sam = memberships_of(couple)
+    client = client_as(alex.user)
     assert client.post(reverse("checkins:phq9"), _form(QUIET)).status_code == 302
     response = client.post(reverse("checkins:phq9"), _form(QUIET))
     assert response.status_code == 400 and "You've already answered today" in page(response)
@@ -139,16 +138,10 @@ def test_once_a_day_and_never_a_visibility_that_reaches_the_partner(couple) -> N
 
 
 def test_the_visibility_matrix_for_the_phq9(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     today = local_today(alex.user)
     rows = {
-        v: Phq9Response.objects.create(
-            couple=couple,
-            author=alex.user,
-            answered_on=today - timedelta(days=i),
-            visibility=v,
-            **{item.key: 1 for item in phq9.ITEMS},
-        )
+        v: Phq9ResponseFactory(author=alex.user, answered_on=today - timedelta(days=i), visibility=v)
         for i, v in enumerate(OwnVisibility.values)
     }
     doc = _doctor(couple)
@@ -161,13 +154,13 @@ def test_the_visibility_matrix_for_the_phq9(couple) -> None:
     for nobody in (sam.user, other_doc, outsider, AnonymousUser()):
         assert not Phq9Response.objects.visible_to(nobody).exists()
     for response in rows.values():
-        assert _client(sam.user).get(reverse("checkins:phq9_result", args=[response.pk])).status_code == 404
+        assert client_as(sam.user).get(reverse("checkins:phq9_result", args=[response.pk])).status_code == 404
 
 
 def test_the_partner_never_learns_a_phq9_exists_even_as_a_count(couple) -> None:
-    alex, sam = _people(couple)
-    _client(alex.user).post(reverse("checkins:phq9"), _form([3] * 8 + [1], visibility="me_therapist"))
-    sam_client = _client(sam.user)
+    alex, sam = memberships_of(couple)
+    client_as(alex.user).post(reverse("checkins:phq9"), _form([3] * 8 + [1], visibility="me_therapist"))
+    sam_client = client_as(sam.user)
     for name in ("home", "checkins:wellbeing", "checkins:reviews", "checkins:history", "checkins:weekly_review"):
         text = page(sam_client.get(reverse(name)))
         assert "25 of 27" not in text and "moderately severe" not in text and "severe" not in text
@@ -176,14 +169,13 @@ def test_the_partner_never_learns_a_phq9_exists_even_as_a_count(couple) -> None:
 
 
 def test_your_own_trend_lists_your_answers(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = memberships_of(couple)
     today = local_today(alex.user)
     for days_ago, answers in ((28, [2] * 7 + [1, 0]), (14, [1] * 9), (0, [0] * 9)):
-        Phq9Response.objects.create(
-            couple=couple, author=alex.user, answered_on=today - timedelta(days=days_ago), visibility="only_me",
-            **{item.key: v for item, v in zip(phq9.ITEMS, answers, strict=True)},
-        )  # fmt: skip
-    text = page(_client(alex.user).get(reverse("checkins:wellbeing")))
+        Phq9ResponseFactory(
+            author=alex.user, answered_on=today - timedelta(days=days_ago), visibility="only_me", answers=answers
+        )
+    text = page(client_as(alex.user).get(reverse("checkins:wellbeing")))
     assert "Your PHQ-9 totals: 15, 9, 0" in text
     assert text.index(">0<") < text.index(">9<") < text.index(">15<")  # newest first in the table
 
@@ -192,30 +184,30 @@ def test_your_own_trend_lists_your_answers(couple) -> None:
 
 
 def test_the_offer_comes_every_two_weeks_and_can_be_put_off_or_switched_off(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = memberships_of(couple)
     user = alex.user
     with time_machine.travel(datetime(2026, 6, 1, 12, tzinfo=UTC), tick=False):
         assert wellbeing.offer_due(user)
-        assert "How have you been feeling?" in page(_client(user).get(reverse("checkins:reviews")))
+        assert "How have you been feeling?" in page(client_as(user).get(reverse("checkins:reviews")))
         wellbeing.save_response(membership=alex, answers=QUIET, difficulty=None, visibility="only_me")
         assert not wellbeing.offer_due(user)
     with time_machine.travel(datetime(2026, 6, 14, 12, tzinfo=UTC), tick=False):
         assert not wellbeing.offer_due(user)
     with time_machine.travel(datetime(2026, 6, 15, 12, tzinfo=UTC), tick=False):
         assert wellbeing.offer_due(user)
-        response = _client(user).post(
+        response = client_as(user).post(
             reverse("checkins:wellbeing_offer"), {"action": "not_now", "next": "/checkins/reviews/"}
         )
         assert response["Location"] == "/checkins/reviews/"
         assert not wellbeing.offer_due(user)
-        assert "How have you been feeling?" not in page(_client(user).get(reverse("checkins:reviews")))
+        assert "How have you been feeling?" not in page(client_as(user).get(reverse("checkins:reviews")))
     with time_machine.travel(datetime(2026, 6, 29, 12, tzinfo=UTC), tick=False):
         assert wellbeing.offer_due(user)
-        _client(user).post(reverse("checkins:wellbeing_offer"), {"action": "settings"})  # box unticked: off
+        client_as(user).post(reverse("checkins:wellbeing_offer"), {"action": "settings"})  # box unticked: off
         assert not wellbeing.offer_due(user)
     with time_machine.travel(datetime(2027, 6, 29, 12, tzinfo=UTC), tick=False):
         assert not wellbeing.offer_due(user)  # off stays off
-        _client(user).post(reverse("checkins:wellbeing_offer"), {"action": "settings", "offered": "on"})
+        client_as(user).post(reverse("checkins:wellbeing_offer"), {"action": "settings", "offered": "on"})
         assert wellbeing.offer_due(user)
 
 
@@ -223,30 +215,28 @@ def test_the_offer_comes_every_two_weeks_and_can_be_put_off_or_switched_off(coup
 
 
 def test_only_entries_shared_with_the_therapist_can_be_brought_and_only_by_their_author(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     today = local_today(alex.user)
-    shared = DailyCheckIn.objects.create(couple=couple, author=alex.user, local_date=today, mood=2, trust=3,
-                                         closeness=3, visibility="therapist")  # fmt: skip
-    partner_only = DailyCheckIn.objects.create(couple=couple, author=alex.user, local_date=today - timedelta(days=1),
-                                               mood=2, trust=3, closeness=3, visibility="partner")  # fmt: skip
-    client = _client(alex.user)
+    shared = DailyCheckInFactory(author=alex.user, local_date=today, visibility="therapist")
+    partner_only = DailyCheckInFactory(author=alex.user, local_date=today - timedelta(days=1), visibility="partner")
+    client = client_as(alex.user)
     assert client.post(reverse("checkins:to_bring", args=["check-in", shared.pk])).status_code == 302
     assert ToBring.objects.get().check_in == shared
     client.post(reverse("checkins:to_bring", args=["check-in", partner_only.pk]))
     assert ToBring.objects.count() == 1  # refused, with a message
     # Sam can see Alex's shared check-in but can't mark it: it's Alex's to bring.
-    _client(sam.user).post(reverse("checkins:to_bring", args=["check-in", shared.pk]))
+    client_as(sam.user).post(reverse("checkins:to_bring", args=["check-in", shared.pk]))
     assert ToBring.objects.count() == 1
     assert "Marked to bring to our therapist" in page(client.get(reverse("checkins:history")))
     client.post(reverse("checkins:to_bring", args=["check-in", shared.pk]))  # the same button again: unmarked
     assert not ToBring.objects.exists()
     outsider = make_couple().partners.get(seat=1).user
-    assert _client(outsider).post(reverse("checkins:to_bring", args=["check-in", shared.pk])).status_code == 404
-    assert _client(alex.user).post(reverse("checkins:to_bring", args=["diary", shared.pk])).status_code == 404
+    assert client_as(outsider).post(reverse("checkins:to_bring", args=["check-in", shared.pk])).status_code == 404
+    assert client_as(alex.user).post(reverse("checkins:to_bring", args=["diary", shared.pk])).status_code == 404
 
 
 def test_either_partner_can_bring_a_question_shared_with_the_therapist(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     shared = questions.ask(membership=alex, text="Is it over?", visibility="therapist")
     ours = questions.ask(membership=alex, text="Between us?", visibility="partner")
     assert to_bring.toggle(kind="question", entry=shared, membership=sam) is True
@@ -256,12 +246,11 @@ def test_either_partner_can_bring_a_question_shared_with_the_therapist(couple) -
 
 
 def test_the_visibility_matrix_for_marks_to_bring(couple) -> None:
-    alex, sam = _people(couple)
-    review = WeeklyReview.objects.create(
-        couple=couple, author=alex.user, week_start=week_start_for(alex.user) - timedelta(weeks=2),
-        csi_happiness=2, csi_warm=2, csi_rewarding=2, csi_satisfied=2, visibility="therapist",
-    )  # fmt: skip
-    mark = ToBring.objects.create(couple=couple, marked_by=alex.user, review=review)
+    alex, sam = memberships_of(couple)
+    review = WeeklyReviewFactory(
+        author=alex.user, week_start=week_start_for(alex.user) - timedelta(weeks=2), visibility="therapist"
+    )
+    mark = ToBringFactory(marked_by=alex.user, review=review)
     doc = _doctor(couple)
     outsider = make_couple().partners.get(seat=1).user
     assert list(ToBring.objects.visible_to(alex.user)) == [mark]

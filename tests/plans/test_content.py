@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from collections import Counter
+from datetime import date
 
 import pytest
 
@@ -21,7 +22,7 @@ from plans.content import (
 from plans.load import MAX_MINUTES_A_DAY, MAX_MINUTES_A_WEEK, stage_load
 from plans.models import Completion, Stage, Step
 from plans.sync import sync_plan
-from tests.factories import make_couple
+from tests.factories import CompletionFactory, make_couple
 from tests.plans.shingles import fingerprint, load_fingerprints, shingles
 
 RAW = tomllib.loads(PLAN_PATH.read_text(encoding="utf-8"))
@@ -114,7 +115,7 @@ def test_editing_the_text_keeps_every_couple_s_progress() -> None:
     couple = make_couple()
     hurt = couple.partners.get(seat=1).user
     step = Step.objects.filter(stage__number=1, who="both").first()
-    Completion.objects.create(step=step, couple=couple, author=hurt, period="once", done_on="2026-11-01")
+    CompletionFactory(step=step, author=hurt, period="once", done_on=date(2026, 11, 1))
     raw = _raw()
     for stage in raw["stages"]:
         for s in stage["steps"]:
@@ -371,7 +372,7 @@ def test_a_step_that_moves_to_another_stage_keeps_every_couple_s_progress() -> N
     hurt = couple.partners.get(seat=1).user
     step = Step.objects.get(slug="self-care")
     assert step.stage.number == 1
-    Completion.objects.create(step=step, couple=couple, author=hurt, period="2026-W44", done_on="2026-11-01")
+    CompletionFactory(step=step, author=hurt, period="2026-W44", done_on=date(2026, 11, 1))
     raw = _raw()
     moved = raw["stages"][0]["steps"].pop(
         next(i for i, s in enumerate(raw["stages"][0]["steps"]) if s["slug"] == "self-care")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -12,8 +12,8 @@ from django.utils import timezone
 from plans import stages
 from plans.completions import local_today
 from plans.models import Completion, Readiness, StageChange, Step
-from tests.factories import UserFactory, make_couple
-from tests.helpers import page
+from tests.factories import CompletionFactory, StageChangeFactory, UserFactory, make_couple
+from tests.helpers import page, people_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +26,6 @@ def couple():
     )
 
 
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
-
-
 def _step(**filters) -> Step:
     return Step.objects.filter(retired=False, private=False, **filters).first()
 
@@ -40,7 +36,7 @@ def _log(client, step: Step, **data):
 
 
 def test_the_overview_shows_the_stage_and_its_steps(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     text = page(client.get(reverse("plans:overview")))
     assert "You're at stage 1 of 7" in text
@@ -49,7 +45,7 @@ def test_the_overview_shows_the_stage_and_its_steps(client, couple) -> None:
 
 
 def test_a_step_page_shows_instructions_who_how_long_and_sources(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     step = _step(stage__number=1)
     text = page(client.get(reverse("plans:step", args=[step.slug])))
@@ -60,7 +56,7 @@ def test_a_step_page_shows_instructions_who_how_long_and_sources(client, couple)
 
 
 def test_logging_a_step_shows_you_and_your_partner_what_was_shared(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     step = _step(stage__number=1, who="both")
     client.force_login(alex)
     today = local_today(alex)
@@ -76,7 +72,7 @@ def test_logging_a_step_shows_you_and_your_partner_what_was_shared(client, coupl
 
 
 def test_only_me_completions_never_reach_the_partner_even_as_a_count(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     step = _step(stage__number=1, who="both")
     client.force_login(alex)
     _log(client, step, done_on=local_today(alex).isoformat(), note="just for me", visibility="only_me")
@@ -89,7 +85,7 @@ def test_only_me_completions_never_reach_the_partner_even_as_a_count(client, cou
 
 
 def test_the_private_safety_check_is_always_only_me(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     step = Step.objects.get(private=True)
     client.force_login(alex)
     text = page(client.get(reverse("plans:step", args=[step.slug])))
@@ -110,7 +106,7 @@ def test_the_private_safety_check_is_always_only_me(client, couple) -> None:
 
 
 def test_bad_input_rerenders_with_what_was_typed(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     step = _step(stage__number=1, who="both")
     client.force_login(alex)
     too_old = (local_today(alex) - timedelta(days=5)).isoformat()
@@ -123,7 +119,7 @@ def test_bad_input_rerenders_with_what_was_typed(client, couple) -> None:
 
 
 def test_a_second_log_for_the_same_period_is_refused_without_a_duplicate(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     step = _step(stage__number=1, who="both", cadence="once") or _step(stage__number=1, who="both")
     client.force_login(alex)
     today = local_today(alex).isoformat()
@@ -135,9 +131,9 @@ def test_a_second_log_for_the_same_period_is_refused_without_a_duplicate(client,
 
 
 def test_daily_steps_are_logged_once_per_local_day(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     step = Step.objects.filter(cadence="daily", who="both", retired=False).order_by("stage__number").first()
-    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
+    StageChangeFactory(by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
     client.force_login(alex)
     today = local_today(alex)
     assert _log(client, step, done_on=(today - timedelta(days=1)).isoformat()).status_code == 302
@@ -149,7 +145,7 @@ def test_daily_steps_are_logged_once_per_local_day(client, couple) -> None:
 
 
 def test_steps_of_an_unopened_stage_can_be_read_but_not_logged(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     step = _step(stage__number=3, who="both")
     client.force_login(alex)
     text = page(client.get(reverse("plans:step", args=[step.slug])))
@@ -159,9 +155,9 @@ def test_steps_of_an_unopened_stage_can_be_read_but_not_logged(client, couple) -
 
 
 def test_a_step_for_the_other_partner_cannot_be_logged_by_you(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     step = Step.objects.filter(who="involved", retired=False).order_by("stage__number").first()
-    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
+    StageChangeFactory(by=alex, from_stage=1, to_stage=step.stage.number, reason="opened")
     client.force_login(alex)
     assert "for your partner to do" in page(client.get(reverse("plans:step", args=[step.slug])))
     assert _log(client, step, done_on=local_today(alex).isoformat()).status_code == 400
@@ -170,7 +166,7 @@ def test_a_step_for_the_other_partner_cannot_be_logged_by_you(client, couple) ->
 
 
 def test_both_ready_opens_the_next_stage_and_it_is_recorded(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(alex)
     response = client.post(reverse("plans:ready"), follow=True)
     assert "opens when you're both ready" in page(response)
@@ -194,11 +190,11 @@ def _without_tokens(html: str) -> str:
 
 
 def _at_stage(couple, number: int) -> None:
-    StageChange.objects.create(couple=couple, by=None, from_stage=1, to_stage=number, reason="opened")
+    StageChangeFactory(couple=couple, by=None, from_stage=1, to_stage=number, reason="opened")
 
 
 def test_the_pace_setter_opens_stage_five_and_is_never_shown_the_other_s_willingness(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     _at_stage(couple, 4)
     client.force_login(sam)
     text = page(client.get(reverse("plans:overview")))
@@ -219,7 +215,7 @@ def test_the_pace_setter_opens_stage_five_and_is_never_shown_the_other_s_willing
 
 def test_with_mutual_hurt_both_must_open_a_pace_setter_stage(client) -> None:
     couple = make_couple(mutual=True)
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     _at_stage(couple, 5)
     client.force_login(alex)
     client.post(reverse("plans:ready"))
@@ -232,7 +228,7 @@ def test_with_mutual_hurt_both_must_open_a_pace_setter_stage(client) -> None:
 
 
 def test_either_partner_steps_back_without_a_reason(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     _at_stage(couple, 3)
     Readiness.objects.create(couple=couple, user=alex, for_stage=4)
     client.force_login(sam)
@@ -246,7 +242,7 @@ def test_either_partner_steps_back_without_a_reason(client, couple) -> None:
 
 
 def test_a_double_click_on_ready_opens_only_once(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     Readiness.objects.create(couple=couple, user=alex, for_stage=2)
     client.force_login(sam)
     client.post(reverse("plans:ready"))
@@ -256,14 +252,14 @@ def test_a_double_click_on_ready_opens_only_once(client, couple) -> None:
 
 
 def test_milestones_at_seven_days(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     with time_machine.travel(timezone.now() + timedelta(days=7, hours=1)):
         client.force_login(alex)
         assert "7 days in the plan" in page(client.get(reverse("plans:overview")))
 
 
 def test_table_of_trust_is_shared_and_dates_are_kept(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(alex)
     client.post(reverse("plans:table_of_trust"), {"text": "our Sunday walks"})
     client.force_login(sam)
@@ -282,7 +278,7 @@ def test_table_of_trust_is_shared_and_dates_are_kept(client, couple) -> None:
 
 
 def test_transparency_items_come_into_force_when_the_other_agrees(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(sam)
     client.post(reverse("plans:transparency"), {**ITEM, "text": "Phones stay open to each other."})
     item = couple.agreement_items.get()
@@ -308,7 +304,7 @@ ITEM = {"area": "devices", "asks_of": "both", "review_weeks": "4"}
 
 
 def test_each_item_says_what_it_asks_of_whom_and_when_to_look_again(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(sam)
     client.post(reverse("plans:transparency"), {**ITEM, "asks_of": "proposer", "text": "I text when I leave work."})
     item = couple.agreement_items.get()
@@ -334,7 +330,7 @@ def test_each_item_says_what_it_asks_of_whom_and_when_to_look_again(client, coup
 
 @pytest.mark.parametrize("who_ends", ["proposer", "the partner who agreed"])
 def test_either_partner_withdraws_agreement_at_any_time_without_a_reason(client, couple, who_ends: str) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(alex)
     client.post(reverse("plans:transparency"), {**ITEM, "asks_of": "partner", "text": "Location sharing on."})
     item = couple.agreement_items.get()
@@ -355,7 +351,7 @@ def test_either_partner_withdraws_agreement_at_any_time_without_a_reason(client,
 
 
 def test_the_agreement_page_says_it_is_never_for_control_and_links_private_help(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     text = page(client.get(reverse("plans:transparency")))
     assert "never a way to track, check up on or control each other" in text
@@ -366,11 +362,11 @@ def test_the_agreement_page_says_it_is_never_for_control_and_links_private_help(
 
 
 def test_the_safety_question_is_asked_again_privately_before_the_touch_stages(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     for person in (alex, sam):
         client.force_login(person)
         client.post(reverse("checkins:safety_check"), {"feels_safe": "yes"})  # asked at the start
-    StageChange.objects.create(couple=couple, by=alex, from_stage=3, to_stage=4, reason="opened")
+    StageChangeFactory(by=alex, from_stage=3, to_stage=4, reason="opened")
     for person in (alex, sam):
         client.force_login(person)
         assert "Before the next stage: a private question" in page(client.get(reverse("plans:overview")))
@@ -382,7 +378,7 @@ def test_the_safety_question_is_asked_again_privately_before_the_touch_stages(cl
 
 
 def test_wish_notes_wait_for_stage_six(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(alex)
     assert "opens only if and when you choose to open it" in page(client.get(reverse("plans:wish_notes")))
     client.force_login(sam)
@@ -397,7 +393,7 @@ def test_wish_notes_wait_for_stage_six(client, couple) -> None:
 
 
 def test_the_timer_step_lists_its_phases_for_use_without_javascript(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     step = Step.objects.filter(tool="timer", retired=False).first()
     client.force_login(alex)
     text = page(client.get(reverse("plans:step", args=[step.slug])))
@@ -410,7 +406,7 @@ def test_the_overview_s_query_count_does_not_grow_with_history(client, couple) -
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(alex)
     client.get(reverse("plans:overview"))
 
@@ -421,10 +417,10 @@ def test_the_overview_s_query_count_does_not_grow_with_history(client, couple) -
 
     quiet = count()
     for number in (2, 3, 2, 3, 4):
-        StageChange.objects.create(couple=couple, by=sam, from_stage=1, to_stage=number, reason="opened")
+        StageChangeFactory(by=sam, from_stage=1, to_stage=number, reason="opened")
     for step in Step.objects.filter(stage__number__lte=4, retired=False):
         for author in (alex, sam):
-            Completion.objects.create(step=step, couple=couple, author=author, period="once", done_on="2026-11-01")
+            CompletionFactory(step=step, author=author, period="once", done_on=date(2026, 11, 1))
     assert count() == quiet
 
 
@@ -436,7 +432,7 @@ def _expected_load(stage: int, role: str) -> str:
 
 
 def test_the_overview_shows_each_partner_their_own_load_at_the_current_stage(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     _at_stage(couple, 2)
     client.force_login(alex)
     alex_sees = page(client.get(reverse("plans:overview")))
@@ -449,7 +445,7 @@ def test_the_overview_shows_each_partner_their_own_load_at_the_current_stage(cli
 
 
 def test_a_stage_page_says_what_carries_on_what_is_lighter_and_what_rests(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     text = page(client.get(reverse("plans:stage", args=[4])))
     assert _expected_load(4, "hurt") in text
@@ -465,7 +461,7 @@ def test_a_stage_page_says_what_carries_on_what_is_lighter_and_what_rests(client
 
 
 def test_a_step_page_says_how_often_and_when_it_lightens_or_rests(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     text = page(client.get(reverse("plans:step", args=["daily-check-in"])))
     assert "Later in the plan" in text
@@ -477,14 +473,14 @@ def test_a_step_page_says_how_often_and_when_it_lightens_or_rests(client, couple
 
 
 def test_a_step_body_links_the_support_page(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     response = client.get(reverse("plans:step", args=["choosing-whether-to-rebuild"]))
     assert f'<a href="{reverse("checkins:safety_support")}">The support page</a>' in response.content.decode()
 
 
 def test_the_pace_setter_is_addressed_as_you_and_the_other_by_name(client, couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     client.force_login(alex)
     overview = page(client.get(reverse("plans:overview")))
     assert "you open this one, when you choose" in overview and "the partner who sets the pace" not in overview
@@ -495,7 +491,7 @@ def test_the_pace_setter_is_addressed_as_you_and_the_other_by_name(client, coupl
 
 
 def test_ready_says_which_steps_are_still_to_try(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client.force_login(alex)
     text = page(client.get(reverse("plans:overview")))
     stage_one = Step.objects.filter(stage__number=1, retired=False).exclude(who="involved")
@@ -506,7 +502,7 @@ def test_ready_says_which_steps_are_still_to_try(client, couple) -> None:
 
 
 def test_a_done_once_only_step_says_so_instead_of_offering_the_form_again(client, couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     step = Step.objects.filter(stage__number=1, cadence="once", who="both", private=False, retired=False).first()
     client.force_login(alex)
     assert "Mark as done" in page(client.get(reverse("plans:step", args=[step.slug])))

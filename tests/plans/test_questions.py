@@ -10,7 +10,6 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.test import Client
 from django.urls import reverse
 
 from plans import questions
@@ -18,7 +17,7 @@ from plans.models import AddedOnly, AnswerVersion, Question
 from plans.sensitive import asks_for_sexual_detail
 from plans.similarity import most_similar, similarity
 from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from tests.helpers import client_as, memberships_of, page
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +28,6 @@ def couple():
         hurt=UserFactory(display_name="Alex", email="alex@example.com"),
         involved=UserFactory(display_name="Sam", email="sam@example.com"),
     )
-
-
-def _people(couple):
-    return couple.partners.get(seat=1), couple.partners.get(seat=2)
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- similarity and the sexual-detail word list (pure) ------------------------------------------------
@@ -122,7 +111,7 @@ def test_other_questions_are_not(text: str) -> None:
 
 
 def test_an_answer_is_never_edited_in_place(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     question = questions.ask(membership=alex, text="When did it start?", visibility="partner")
     answer = questions.add_answer(question=question, by=sam.user, text="In March.", told_everything=False)
     answer.text = "In February."
@@ -143,7 +132,7 @@ def test_an_answer_is_never_edited_in_place(couple) -> None:
 def test_postgresql_refuses_to_change_a_question_or_an_answer(couple) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the trigger is PostgreSQL's")
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     question = questions.ask(membership=alex, text="When did it start?", visibility="partner")
     answer = questions.add_answer(question=question, by=sam.user, text="In March.", told_everything=False)
     for table, pk in (("plans_answerversion", answer.pk), ("plans_question", question.pk)):
@@ -153,7 +142,7 @@ def test_postgresql_refuses_to_change_a_question_or_an_answer(couple) -> None:
 
 
 def test_amendments_are_kept_in_order_with_their_dates_and_what_changed(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=UTC), tick=False):
         question = questions.ask(membership=alex, text="When did it start?", visibility="partner")
         questions.add_answer(question=question, by=sam.user, text="It started in March.", told_everything=False)
@@ -181,7 +170,7 @@ def test_amendments_are_kept_in_order_with_their_dates_and_what_changed(couple) 
 
 
 def test_told_everything_can_be_withdrawn_only_by_a_later_amendment(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     question = questions.ask(membership=alex, text="Did anyone else know?", visibility="partner")
     questions.add_answer(question=question, by=sam.user, text="No one.", told_everything=True)
     with pytest.raises(questions.QuestionError):  # nothing changed: refused, nothing recorded
@@ -189,12 +178,12 @@ def test_told_everything_can_be_withdrawn_only_by_a_later_amendment(couple) -> N
     questions.add_answer(question=question, by=sam.user, text="No one.", told_everything=False)
     first, second = question.versions.order_by("number")
     assert first.told_everything and not second.told_everything and second.is_amendment
-    response = _client(alex.user).get(reverse("plans:question", args=[question.pk]))
+    response = client_as(alex.user).get(reverse("plans:question", args=[question.pk]))
     assert "“I have told you everything” was taken back with this amendment." in page(response)
 
 
 def test_only_the_hurt_partner_asks_and_only_the_other_answers(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     with pytest.raises(questions.QuestionError):
         questions.ask(membership=sam, text="Why are you asking?", visibility="partner")
     question = questions.ask(membership=alex, text="When did it end?", visibility="partner")
@@ -220,11 +209,11 @@ def test_with_mutual_hurt_both_may_ask_and_each_answers_the_other() -> None:
 
 
 def test_asking_a_question_like_an_earlier_one_offers_the_earlier_answer_first(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=UTC)):
         earlier = questions.ask(membership=alex, text="When did it start?", visibility="partner")
         questions.add_answer(question=earlier, by=sam.user, text="In February.", told_everything=True)
-    client = _client(alex.user)
+    client = client_as(alex.user)
     form = {"text": "When did it all start?", "visibility": "partner"}
     response = client.post(reverse("plans:questions"), form)
     text = page(response)
@@ -239,8 +228,8 @@ def test_asking_a_question_like_an_earlier_one_offers_the_earlier_answer_first(c
 
 
 def test_a_question_about_sexual_detail_gets_a_gentle_note_and_can_still_be_sent(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex.user)
+    alex, _sam = memberships_of(couple)
+    client = client_as(alex.user)
     form = {"text": "Was she better in bed than me?", "visibility": "partner"}
     text = page(client.post(reverse("plans:questions"), form))
     assert "A gentle note on questions about sex" in text
@@ -255,51 +244,51 @@ def test_a_question_about_sexual_detail_gets_a_gentle_note_and_can_still_be_sent
 
 
 def test_an_ordinary_question_is_sent_at_once(couple) -> None:
-    alex, _sam = _people(couple)
-    response = _client(alex.user).post(reverse("plans:questions"), {"text": "Is it over?", "visibility": "therapist"})
+    alex, _sam = memberships_of(couple)
+    response = client_as(alex.user).post(reverse("plans:questions"), {"text": "Is it over?", "visibility": "therapist"})
     assert response.status_code == 302
     assert Question.objects.get().visibility == "therapist"
 
 
 def test_bad_input_is_a_clear_400_that_keeps_what_was_typed(couple) -> None:
-    alex, sam = _people(couple)
-    response = _client(alex.user).post(reverse("plans:questions"), {"text": "Who was it?", "visibility": "nobody"})
+    alex, sam = memberships_of(couple)
+    response = client_as(alex.user).post(reverse("plans:questions"), {"text": "Who was it?", "visibility": "nobody"})
     assert response.status_code == 400 and "Who was it?" in page(response)
-    response = _client(sam.user).post(reverse("plans:questions"), {"text": "Can I ask?", "visibility": "partner"})
+    response = client_as(sam.user).post(reverse("plans:questions"), {"text": "Can I ask?", "visibility": "partner"})
     assert response.status_code == 400
     assert "asked by the partner who was hurt" in page(response)
     question = questions.ask(membership=alex, text="Who was it?", visibility="partner")
-    response = _client(sam.user).post(reverse("plans:question_answer", args=[question.pk]), {"text": ""})
+    response = client_as(sam.user).post(reverse("plans:question_answer", args=[question.pk]), {"text": ""})
     assert response.status_code == 400 and "Write your answer first." in page(response)
-    response = _client(alex.user).post(reverse("plans:question_answer", args=[question.pk]), {"text": "Me."})
+    response = client_as(alex.user).post(reverse("plans:question_answer", args=[question.pk]), {"text": "Me."})
     assert response.status_code == 403 and not AnswerVersion.objects.exists()
 
 
 def test_both_partners_see_the_amendment_with_its_date_and_what_it_changed(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     question = questions.ask(membership=alex, text="When did it end?", visibility="partner")
     with time_machine.travel(datetime(2026, 5, 4, 10, tzinfo=UTC)):
-        _client(sam.user).post(reverse("plans:question_answer", args=[question.pk]), {"text": "It ended in January."})
+        client_as(sam.user).post(reverse("plans:question_answer", args=[question.pk]), {"text": "It ended in January."})
     with time_machine.travel(datetime(2026, 5, 9, 10, tzinfo=UTC)):  # days later: signed in afresh
-        response = _client(sam.user).post(
+        response = client_as(sam.user).post(
             reverse("plans:question_answer", args=[question.pk]),
             {"text": "It ended in March.", "note": "I said January; we last met in March.", "told_everything": "on"},
         )
     assert response.status_code == 302
     for person in (alex, sam):
-        text = page(_client(person.user).get(reverse("plans:question", args=[question.pk])))
+        text = page(client_as(person.user).get(reverse("plans:question", args=[question.pk])))
         assert "Sam answered on 4 May 2026" in text
         assert "Amendment 1" in text and "added by Sam on 9 May 2026" in text
         assert "I said January; we last met in March." in text
-        assert "<del" in _client(person.user).get(reverse("plans:question", args=[question.pk])).content.decode()
+        assert "<del" in client_as(person.user).get(reverse("plans:question", args=[question.pk])).content.decode()
         assert "It ended in January." in text and "It ended in March." in text  # was, and now
         assert "I have told you everything I know about this" in text
 
 
 def test_the_answerer_sees_what_waits_for_an_answer(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     questions.ask(membership=alex, text="Is it over?", visibility="partner")
-    text = page(_client(sam.user).get(reverse("plans:questions")))
+    text = page(client_as(sam.user).get(reverse("plans:questions")))
     assert "A question for you to answer" in text and "Is it over?" in text
     assert "Ask a question" not in text
 
@@ -308,7 +297,7 @@ def test_the_answerer_sees_what_waits_for_an_answer(couple) -> None:
 
 
 def test_the_visibility_matrix_for_questions_and_answers(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = memberships_of(couple)
     shared = questions.ask(membership=alex, text="Shared with our therapist?", visibility="therapist")
     ours = questions.ask(membership=alex, text="Just between us?", visibility="partner")
     for question in (shared, ours):
@@ -328,6 +317,6 @@ def test_the_visibility_matrix_for_questions_and_answers(couple) -> None:
     for nobody in (other_doc, outsider, AnonymousUser()):
         assert not Question.objects.visible_to(nobody).exists()
         assert not AnswerVersion.objects.visible_to(nobody).exists()
-    assert _client(outsider).get(reverse("plans:question", args=[shared.pk])).status_code == 404
-    summary = page(_client(doc).get(reverse("therapist_couple", args=[couple.pk])))
+    assert client_as(outsider).get(reverse("plans:question", args=[shared.pk])).status_code == 404
+    summary = page(client_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
     assert "Shared with our therapist?" in summary and "Just between us?" not in summary

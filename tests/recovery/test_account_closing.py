@@ -26,9 +26,12 @@ from plans.models import Completion, Ritual, WishNote
 from recovery.access import therapist_couple_ids
 from recovery.care import consent as care
 from recovery.composition import closing, erasure
-from recovery.models import AuditEvent, CareTeamAccess, Couple, DataExport, Delivery, Invitation, Partner
+from recovery.models import AuditEvent, CareTeamAccess, Couple, Delivery, Invitation, Partner
 from tests.factories import (
     PASSWORD,
+    AuditEventFactory,
+    DataExportFactory,
+    EmailAddressFactory,
     TherapistFactory,
     UserFactory,
     enable_mfa,
@@ -37,7 +40,7 @@ from tests.factories import (
     make_invitation,
     make_waiting_couple,
 )
-from tests.helpers import page
+from tests.helpers import page, people_of, signed_in_again
 from tests.recovery.writing import write_through_the_app
 
 FORBIDDEN = ["affair", "infidel", "cheat", "betray", "trust", "stage", "partner", "therap", "couple", "relationship",
@@ -80,20 +83,9 @@ def couple(db: None):
     )
 
 
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
-
-
-def _signed_in_again(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
-    return client
-
-
 def _close(user, deliver) -> str:  # type: ignore[no-untyped-def]
     """Close the account through its pages; returns the restore link from the e-mail."""
-    client = _signed_in_again(user)
+    client = signed_in_again(user)
     confirm = client.get(reverse("account_close"))
     assert confirm.status_code == 200
     with deliver():
@@ -104,11 +96,11 @@ def _close(user, deliver) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_closing_asks_for_the_password_and_a_plain_confirmation(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client = Client()
     client.force_login(alex)
     assert client.get(reverse("account_close"))["Location"].startswith(reverse("account_reauthenticate"))
-    client = _signed_in_again(alex)
+    client = signed_in_again(alex)
     text = page(client.get(reverse("account_close")))
     assert "Sam is told only that you have left the space" in text
     assert "If you have ever felt afraid of your partner" in text  # leaving can be the most dangerous time
@@ -119,7 +111,7 @@ def test_closing_asks_for_the_password_and_a_plain_confirmation(couple) -> None:
 
 
 def test_closing_takes_effect_at_once(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     therapist = TherapistFactory(email="rivera@example.com")
     enable_mfa(therapist)
     access = make_care_access(couple, therapist)
@@ -159,7 +151,7 @@ def test_closing_takes_effect_at_once(couple, deliver) -> None:
 
 
 def test_the_restore_e_mail_is_discreet_and_its_link_works_once(couple, deliver) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     link = _close(alex, deliver)
     (message,) = [m for m in mail.outbox if m.to == [alex.email] and "closed" in m.subject]
     assert message.subject == "Your Mend account is closed"
@@ -183,7 +175,7 @@ def _counts_of(user) -> dict[str, int]:
 
 
 def test_restoring_within_14_days_brings_everything_back(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     written = write_through_the_app(couple, alex, sam)
     reminders.reminders_for(alex)
     counts = _counts_of(alex)
@@ -205,22 +197,22 @@ def test_restoring_within_14_days_brings_everything_back(couple, deliver) -> Non
 
 
 def test_after_14_days_no_row_anywhere_refers_to_the_person(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     write_through_the_app(couple, alex, sam)
     # Everything else an account gathers: a second address, two-step sign-in, settings and reminders, a
     # download, an invitation sent, deliveries, tracked sessions, a therapist's looks, a consent given.
-    EmailAddress.objects.create(user=alex, email="alex.other@example.com", verified=True)
+    EmailAddressFactory(user=alex, email="alex.other@example.com", verified=True)
     enable_mfa(alex)
     reminders.reminders_for(alex)
     NotificationSettings.objects.get_or_create(user=alex)
-    DataExport.objects.create(user=alex, status="ready")
+    DataExportFactory(user=alex, status="ready")
     old_space = make_waiting_couple(creator=UserFactory())
     make_invitation(old_space, email=alex.email)
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
     for _ in range(3):
-        AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+        AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     audit_before = AuditEvent.objects.filter(couple=couple).count()
     Client().force_login(alex)  # a session that is never used again
 
@@ -243,7 +235,7 @@ def test_after_14_days_no_row_anywhere_refers_to_the_person(couple, deliver) -> 
 def test_queued_work_for_a_closed_account_does_nothing(couple, deliver) -> None:
     from recovery import outbox
 
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     reminders.reminders_for(alex)
     closing.close_account(user=alex)
     # A reminder queued before closing (the sweep had already run) is cancelled when its turn comes.
@@ -252,18 +244,18 @@ def test_queued_work_for_a_closed_account_does_nothing(couple, deliver) -> None:
     assert outbox.send(queued.pk) == "cancelled"
     with time_machine.travel(timezone.now() + timedelta(days=1)):
         assert reminders.sweep() == []  # nothing is due for Alex: her reminders have no next time
-    export = DataExport.objects.create(user=alex)
+    export = DataExportFactory(user=alex)
     from recovery.composition import data_export
 
     assert data_export.build(export.pk) == "account closed"
 
 
 def test_a_therapist_who_leaves_becomes_a_former_therapist_in_the_couples_record(couple, deliver) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     client = Client()
     client.force_login(alex)
     assert "Rivera" in page(client.get(reverse("care_seen")))

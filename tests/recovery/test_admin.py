@@ -20,6 +20,7 @@ from recovery.admin import SafeFilters
 from recovery.models import User
 from tests.factories import (
     PASSWORD,
+    DailyCheckInFactory,
     TherapistFactory,
     UserFactory,
     enable_mfa,
@@ -305,10 +306,12 @@ def partner_with_entries() -> User:
     couple = make_couple(hurt=alex, involved=sam)
     make_plan_records(couple, hurt=alex, involved=sam)
     for days_ago in (1, 2):
-        DailyCheckIn.objects.create(
-            couple=couple, author=alex, local_date=dt.date(2026, 3, 10) - dt.timedelta(days=days_ago),
-            mood=2, trust=3, closeness=4, low="I still picture the hotel.", visibility="only_me",
-        )  # fmt: skip
+        DailyCheckInFactory(
+            author=alex,
+            local_date=dt.date(2026, 3, 10) - dt.timedelta(days=days_ago),
+            low="I still picture the hotel.",
+            visibility="only_me",
+        )
     return alex
 
 

@@ -14,14 +14,25 @@ from django.test import Client
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
-from plans.models import StageChange
 from recovery.access import can_view_couple, care_access_is_active, therapist_couple_ids
 from recovery.care import consent as care
 from recovery.care.caseload import caseload
 from recovery.localtime import local_today, week_start_for
 from recovery.models import AuditEvent, CareConsent, CareTeamAccess, TherapistProfile
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    DailyCheckInFactory,
+    StageChangeFactory,
+    TherapistFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    daily_check_ins,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
+from tests.helpers import client_as, fresh, page
 
 pytestmark = pytest.mark.django_db
 
@@ -31,41 +42,31 @@ def _couple():
     return couple, couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
 
 
-def _as(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _fresh(user):
-    return type(user).objects.get(pk=user.pk)  # a new request: nothing cached on the user
-
-
 def test_the_whole_consent_journey(client, deliver) -> None:
     couple, alex, sam = _couple()
     doc = TherapistFactory(email="doc@example.com")
     enable_mfa(doc)
     with deliver():
-        response = _as(alex).post(reverse("care_team"), {"email": "doc@example.com"}, follow=True)
+        response = client_as(alex).post(reverse("care_team"), {"email": "doc@example.com"}, follow=True)
     assert "Access starts only when you have both agreed" in page(response)
     (message,) = mail.outbox
     for word in ("affair", "partner", "couple", "trust", "stage"):
         assert word not in (message.subject + message.body).lower()
     link = re.search(r"https?://[^/\s]+(/care/invitation/[^/\s]+/)", message.body).group(1)
-    doc_client = _as(doc)
+    doc_client = client_as(doc)
     assert "Alex invited you" in page(doc_client.get(link))
     doc_client.post(link)
-    assert couple.pk not in therapist_couple_ids(_fresh(doc))  # only Alex has agreed
+    assert couple.pk not in therapist_couple_ids(fresh(doc))  # only Alex has agreed
     assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
-    sam_page = page(_as(sam).get(reverse("care_team")))
+    sam_page = page(client_as(sam).get(reverse("care_team")))
     assert "You haven't agreed yet" in sam_page
     access = CareTeamAccess.objects.get()
-    _as(sam).post(reverse("care_consent", args=[access.pk]))
-    assert couple.pk in therapist_couple_ids(_fresh(doc))
+    client_as(sam).post(reverse("care_consent", args=[access.pk]))
+    assert couple.pk in therapist_couple_ids(fresh(doc))
     assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
-    assert "Active: you have both agreed" in page(_as(alex).get(reverse("care_team")))
+    assert "Active: you have both agreed" in page(client_as(alex).get(reverse("care_team")))
     # Either partner revokes: the therapist's very next request shows nothing, and says access ended.
-    _as(sam).post(reverse("care_end", args=[access.pk]))
+    client_as(sam).post(reverse("care_end", args=[access.pk]))
     ended = doc_client.get(reverse("therapist_couple", args=[couple.pk]))
     assert ended.status_code == 410 and "Your access to this couple has ended" in page(ended)
     assert "Alex" not in page(ended) and "Sam" not in page(ended)
@@ -76,12 +77,12 @@ def test_a_therapist_without_two_step_sign_in_sees_no_couple() -> None:
     couple, _alex, _sam = _couple()
     doc = TherapistFactory()
     make_care_access(couple, doc)
-    assert not can_view_couple(_fresh(doc), couple)
-    text = page(_as(doc).get(reverse("therapist_home")))
+    assert not can_view_couple(fresh(doc), couple)
+    text = page(client_as(doc).get(reverse("therapist_home")))
     assert "Turn on two-step sign-in" in text
-    assert _as(doc).get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
+    assert client_as(doc).get(reverse("therapist_couple", args=[couple.pk])).status_code == 404
     enable_mfa(doc)
-    assert _as(doc).get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
+    assert client_as(doc).get(reverse("therapist_couple", args=[couple.pk])).status_code == 200
 
 
 def test_the_therapist_can_end_access_too() -> None:
@@ -89,10 +90,10 @@ def test_the_therapist_can_end_access_too() -> None:
     doc = TherapistFactory()
     enable_mfa(doc)
     make_care_access(couple, doc)
-    doc_client = _as(doc)
+    doc_client = client_as(doc)
     doc_client.post(reverse("therapist_end", args=[couple.pk]))
     assert doc_client.get(reverse("therapist_couple", args=[couple.pk])).status_code == 410
-    assert "Ended on" in page(_as(alex).get(reverse("care_team")))
+    assert "Ended on" in page(client_as(alex).get(reverse("care_team")))
 
 
 def test_the_therapist_sees_shared_scores_and_only_therapist_shared_words() -> None:
@@ -104,18 +105,19 @@ def test_the_therapist_sees_shared_scores_and_only_therapist_shared_words() -> N
     for i, (visibility, words) in enumerate(
         [("only_me", "WORDS-ONLY-ME"), ("partner", "WORDS-PARTNER"), ("therapist", "WORDS-THERAPIST")]
     ):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3, trust=5,
-                                    closeness=5, high=words, visibility=visibility)  # fmt: skip
-    text = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
+        DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), high=words, visibility=visibility)
+    text = page(client_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
     assert "WORDS-THERAPIST" in text
     assert "WORDS-PARTNER" not in text and "WORDS-ONLY-ME" not in text
-    fresh = _fresh(doc)
-    assert set(DailyCheckIn.objects.visible_to(fresh).values_list("visibility", flat=True)) == {"partner", "therapist"}
+    assert set(DailyCheckIn.objects.visible_to(fresh(doc)).values_list("visibility", flat=True)) == {
+        "partner",
+        "therapist",
+    }
     # Another couple's therapist sees none of it.
     other = TherapistFactory()
     enable_mfa(other)
     make_care_access(make_couple(), other)
-    assert not DailyCheckIn.objects.visible_to(_fresh(other)).filter(couple=couple).exists()
+    assert not DailyCheckIn.objects.visible_to(fresh(other)).filter(couple=couple).exists()
 
 
 def test_a_week_s_reviews_reach_the_therapist_only_once_revealed_to_the_partners() -> None:
@@ -124,11 +126,10 @@ def test_a_week_s_reviews_reach_the_therapist_only_once_revealed_to_the_partners
     enable_mfa(doc)
     make_care_access(couple, doc)
     week = week_start_for(alex)
-    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
-    WeeklyReview.objects.create(couple=couple, author=alex, week_start=week, visibility="therapist", **scores)
-    assert not WeeklyReview.objects.visible_to(_fresh(doc)).exists()
-    WeeklyReview.objects.create(couple=couple, author=sam, week_start=week, visibility="therapist", **scores)
-    assert WeeklyReview.objects.visible_to(_fresh(doc)).count() == 2
+    WeeklyReviewFactory(author=alex, week_start=week, visibility="therapist")
+    assert not WeeklyReview.objects.visible_to(fresh(doc)).exists()
+    WeeklyReviewFactory(author=sam, week_start=week, visibility="therapist")
+    assert WeeklyReview.objects.visible_to(fresh(doc)).count() == 2
 
 
 def test_an_only_me_review_doesn_t_reveal_the_partner_s_to_the_therapist() -> None:
@@ -137,12 +138,11 @@ def test_an_only_me_review_doesn_t_reveal_the_partner_s_to_the_therapist() -> No
     enable_mfa(doc)
     make_care_access(couple, doc)
     week = week_start_for(alex)
-    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
-    WeeklyReview.objects.create(couple=couple, author=alex, week_start=week, visibility="therapist", **scores)
-    WeeklyReview.objects.create(couple=couple, author=sam, week_start=week, visibility="only_me", **scores)
-    assert not WeeklyReview.objects.visible_to(_fresh(doc)).exists()  # Alex's waits; Sam's is never shown
+    WeeklyReviewFactory(author=alex, week_start=week, visibility="therapist")
+    WeeklyReviewFactory(author=sam, week_start=week, visibility="only_me")
+    assert not WeeklyReview.objects.visible_to(fresh(doc)).exists()  # Alex's waits; Sam's is never shown
     WeeklyReview.objects.filter(author=sam).update(visibility="partner")  # both shared now: revealed together
-    assert set(WeeklyReview.objects.visible_to(_fresh(doc)).values_list("author_id", flat=True)) == {alex.pk, sam.pk}
+    assert set(WeeklyReview.objects.visible_to(fresh(doc)).values_list("author_id", flat=True)) == {alex.pk, sam.pk}
 
 
 def test_every_view_is_audited_without_content_and_the_couple_sees_it() -> None:
@@ -150,14 +150,14 @@ def test_every_view_is_audited_without_content_and_the_couple_sees_it() -> None:
     doc = TherapistFactory(display_name="Dr Morgan")
     enable_mfa(doc)
     make_care_access(couple, doc)
-    _as(doc).get(reverse("therapist_couple", args=[couple.pk]), REMOTE_ADDR="203.0.113.9")
+    client_as(doc).get(reverse("therapist_couple", args=[couple.pk]), REMOTE_ADDR="203.0.113.9")
     event = AuditEvent.objects.get()
     assert (event.couple, event.therapist_id, event.what, event.ip_address) == (
         couple, doc.pk, "progress summary", "203.0.113.9"
     )  # fmt: skip
-    assert "Dr Morgan opened your progress summary once" in page(_as(alex).get(reverse("care_seen")))
+    assert "Dr Morgan opened your progress summary once" in page(client_as(alex).get(reverse("care_seen")))
     outsider = make_couple().partners.first().user
-    assert "Nobody has viewed your data" in page(_as(outsider).get(reverse("care_seen")))
+    assert "Nobody has viewed your data" in page(client_as(outsider).get(reverse("care_seen")))
 
 
 def test_opening_the_caseload_is_audited_for_every_couple_it_shows_and_grouped_by_day() -> None:
@@ -170,16 +170,16 @@ def test_opening_the_caseload_is_audited_for_every_couple_it_shows_and_grouped_b
         make_care_access(couple, doc)
     make_care_access(waiting, doc, consented="one")  # not shown, so not a look
     with time_machine.travel(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)):
-        _as(doc).get(reverse("therapist_home"), REMOTE_ADDR="203.0.113.9")
+        client_as(doc).get(reverse("therapist_home"), REMOTE_ADDR="203.0.113.9")
     with time_machine.travel(datetime(2026, 11, 21, 9, 0, tzinfo=UTC)):
         for _ in range(3):
-            _as(doc).get(reverse("therapist_home"))
-        _as(doc).get(reverse("therapist_couple", args=[first.pk]))
+            client_as(doc).get(reverse("therapist_home"))
+        client_as(doc).get(reverse("therapist_couple", args=[first.pk]))
     assert AuditEvent.objects.filter(couple=first, what="caseload").count() == 4
     assert AuditEvent.objects.filter(couple=second, what="caseload").count() == 4
     assert not AuditEvent.objects.filter(couple=waiting).exists()
     with time_machine.travel(datetime(2026, 11, 21, 12, 0, tzinfo=UTC)):
-        text = page(_as(alex).get(reverse("care_seen")))
+        text = page(client_as(alex).get(reverse("care_seen")))
     saturday, friday = text.index("Saturday 21 November 2026"), text.index("Friday 20 November 2026")
     assert saturday < friday  # newest day first
     assert "Dr Morgan saw your line in their caseload 3 times" in text[saturday:friday]
@@ -197,10 +197,10 @@ def test_who_has_seen_our_data_costs_the_same_however_many_looks(django_assert_n
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert _as(alex).get(reverse("care_seen")).status_code == 200
+            assert client_as(alex).get(reverse("care_seen")).status_code == 200
         return len(captured)
 
-    AuditEvent.objects.create(couple=couple, therapist=doc, what="caseload")
+    AuditEventFactory(couple=couple, therapist=doc, what="caseload")
     one = queries()
     AuditEvent.objects.bulk_create([AuditEvent(couple=couple, therapist=doc, what="caseload") for _ in range(300)])
     assert queries() == one
@@ -211,12 +211,12 @@ def test_a_therapist_invitation_can_only_be_accepted_by_the_invited_address(deli
     stranger = TherapistFactory(email="stranger@example.com", display_name="Dr Stranger")
     enable_mfa(stranger)
     with deliver():
-        _as(alex).post(reverse("care_team"), {"email": "doc@example.com"})
+        client_as(alex).post(reverse("care_team"), {"email": "doc@example.com"})
     link = re.search(r"https?://[^/\s]+(/care/invitation/[^/\s]+/)", mail.outbox[-1].body).group(1)
-    refused = _as(stranger).get(link)
+    refused = client_as(stranger).get(link)
     assert refused.status_code == 409
     assert "This invitation is for a different e-mail address" in page(refused) and "d••@example.com" in page(refused)
-    assert _as(stranger).post(link).status_code == 409
+    assert client_as(stranger).post(link).status_code == 409
     access = CareTeamAccess.objects.get()
     assert access.therapist_id is None
     with pytest.raises(care.CareError):
@@ -224,19 +224,19 @@ def test_a_therapist_invitation_can_only_be_accepted_by_the_invited_address(deli
     # An unverified copy of the address doesn't count either.
     impostor = TherapistFactory(email="doc@example.com", verified=False)
     enable_mfa(impostor)
-    assert _as(impostor).get(link).status_code == 409
+    assert client_as(impostor).get(link).status_code == 409
     # The real one is accepted; Sam sees who it is before agreeing.
     impostor.delete()
     doc = TherapistFactory(email="doc@example.com", display_name="Dr Morgan")
     TherapistProfile.objects.filter(user=doc).update(practice="Morgan Couples Therapy", registration="UKCP 12345")
     enable_mfa(doc)
-    _as(doc).post(link)
+    client_as(doc).post(link)
     assert CareTeamAccess.objects.get().therapist_id == doc.pk
-    sam_page = page(_as(sam).get(reverse("care_team")))
+    sam_page = page(client_as(sam).get(reverse("care_team")))
     for detail in ("doc@example.com", "Morgan Couples Therapy", "UKCP 12345", "Verified e-mail address"):
         assert detail in sam_page
     # The therapist sees who invited them while waiting — on the page, never by e-mail.
-    assert "Alex invited you" in page(_as(doc).get(reverse("therapist_home")))
+    assert "Alex invited you" in page(client_as(doc).get(reverse("therapist_home")))
 
 
 def test_audit_rows_cannot_be_changed_deleted_or_truncated_on_postgresql() -> None:
@@ -264,29 +264,27 @@ def test_the_caseload_orders_by_need_and_flags_what_matters() -> None:
     steady, alex, sam = _couple()
     make_care_access(steady, doc)
     today = local_today(alex)
-    for i in range(14):
-        for person in (alex, sam):
-            DailyCheckIn.objects.create(couple=steady, author=person, local_date=today - timedelta(days=i), mood=4,
-                                        trust=7, closeness=7, visibility="partner")  # fmt: skip
+    for person in (alex, sam):
+        daily_check_ins(person, range(14), mood=4, trust=7, closeness=7, visibility="partner")
     struggling = make_couple()
     make_care_access(struggling, doc)
     bea = struggling.partners.get(seat=1).user
     for i in range(14):
-        DailyCheckIn.objects.create(
-            couple=struggling, author=bea, local_date=today - timedelta(days=i + 3), mood=2,
-            trust=2 if i < 4 else 8, closeness=3, visibility="therapist", trigger=i < 2,
+        DailyCheckInFactory(
+            author=bea, local_date=today - timedelta(days=i + 3), mood=2, trust=2 if i < 4 else 8, closeness=3,
+            visibility="therapist", trigger=i < 2,
         )  # fmt: skip
-    WeeklyReview.objects.create(
-        couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=3),
+    WeeklyReviewFactory(
+        author=bea, week_start=week_start_for(bea) - timedelta(weeks=3),
         csi_happiness=4, csi_warm=4, csi_rewarding=4, csi_satisfied=4, visibility="partner",
     )  # fmt: skip
-    WeeklyReview.objects.create(
-        couple=struggling, author=bea, week_start=week_start_for(bea) - timedelta(weeks=2),
+    WeeklyReviewFactory(
+        author=bea, week_start=week_start_for(bea) - timedelta(weeks=2),
         csi_happiness=2, csi_warm=2, csi_rewarding=2, csi_satisfied=2, visibility="partner",
     )  # fmt: skip
-    StageChange.objects.create(couple=struggling, by=bea, from_stage=1, to_stage=2, reason="opened")
-    StageChange.objects.create(couple=struggling, by=bea, from_stage=2, to_stage=1, reason="stepped_back")
-    summaries = caseload(_fresh(doc))
+    StageChangeFactory(by=bea, from_stage=1, to_stage=2, reason="opened")
+    StageChangeFactory(by=bea, from_stage=2, to_stage=1, reason="stepped_back")
+    summaries = caseload(fresh(doc))
     assert [s.couple for s in summaries] == [struggling, steady]
     flags = " | ".join(summaries[0].flags)
     for expected in (
@@ -296,7 +294,7 @@ def test_the_caseload_orders_by_need_and_flags_what_matters() -> None:
         assert expected in flags
     assert summaries[1].flags == []
     assert summaries[1].partners[0].adherence_7 == 7 and summaries[1].partners[0].adherence_28 == 14
-    text = page(_as(doc).get(reverse("therapist_home")))
+    text = page(client_as(doc).get(reverse("therapist_home")))
     assert "stepped back a stage" in text
 
 
@@ -306,9 +304,8 @@ def test_only_me_check_ins_do_not_count_for_the_therapist(only_me: bool) -> None
     doc = TherapistFactory()
     enable_mfa(doc)
     make_care_access(couple, doc)
-    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=1, trust=0,
-                                closeness=0, trigger=True, visibility="only_me")  # fmt: skip
-    (summary,) = caseload(_fresh(doc))
+    DailyCheckInFactory(author=alex, mood=1, trust=0, closeness=0, trigger=True, visibility="only_me")
+    (summary,) = caseload(fresh(doc))
     alex_summary = summary.partners[0]
     assert (alex_summary.adherence_7, alex_summary.triggers_14, alex_summary.last_check_in) == (0, 0, None)
 
@@ -323,13 +320,11 @@ def test_the_caseload_query_count_does_not_grow_with_couples(django_assert_num_q
         for _ in range(count):
             couple = make_couple()
             make_care_access(couple, doc)
-            alex = couple.partners.get(seat=1).user
-            DailyCheckIn.objects.create(couple=couple, author=alex, local_date=local_today(alex), mood=3, trust=5,
-                                        closeness=5, visibility="partner")  # fmt: skip
+            DailyCheckInFactory(author=couple.partners.get(seat=1).user)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert caseload(_fresh(doc))
+            assert caseload(fresh(doc))
         return len(queries)
 
     add(2)
@@ -340,14 +335,14 @@ def test_the_caseload_query_count_does_not_grow_with_couples(django_assert_num_q
 
 def test_therapist_sign_up_path_and_partner_accounts_cannot_be_therapists() -> None:
     lone = UserFactory()
-    client = _as(lone)
+    client = client_as(lone)
     assert client.post(reverse("therapist_join"), {"practice": ""}).status_code == 400
     client.post(reverse("therapist_join"), {"practice": "Morgan Couples Therapy", "registration": "UKCP 123"})
-    assert _fresh(lone).is_therapist
+    assert fresh(lone).is_therapist
     _c, alex, _sam = _couple()
-    response = _as(alex).post(reverse("therapist_join"), {"practice": "x"}, follow=True)
+    response = client_as(alex).post(reverse("therapist_join"), {"practice": "x"}, follow=True)
     assert "belongs to a couple" in page(response)
-    assert not _fresh(alex).is_therapist
+    assert not fresh(alex).is_therapist
 
 
 def test_a_therapist_must_log_in_with_their_second_step() -> None:
@@ -370,13 +365,13 @@ def test_consent_rows_come_from_the_partners_only() -> None:
     enable_mfa(doc)
     access = make_care_access(couple, doc, consented="one")
     outsider = make_couple().partners.first().user
-    assert _as(outsider).post(reverse("care_consent", args=[access.pk])).status_code == 404
+    assert client_as(outsider).post(reverse("care_consent", args=[access.pk])).status_code == 404
     assert not CareConsent.objects.filter(partner=outsider).exists()
 
 
 def test_a_new_therapist_is_offered_the_therapist_path_and_then_lands_on_the_caseload() -> None:
     newcomer = UserFactory()
-    client = _as(newcomer)
+    client = client_as(newcomer)
     start = page(client.get(reverse("start")))
     assert "Are you a therapist?" in start and reverse("therapist_join") in start
     client.post(reverse("therapist_join"), {"practice": "Lane Counselling", "registration": ""})
@@ -390,15 +385,15 @@ def test_the_summary_is_grouped_by_week_with_labels_and_shows_what_was_shared_un
     make_care_access(couple, doc)
     today = local_today(doc)
     this_monday = today - timedelta(days=today.weekday())
-    DailyCheckIn.objects.create(
-        couple=couple, author=sam, local_date=this_monday, mood=3, trust=5, closeness=5, visibility="therapist",
-        high="A walk", shared_unprompted="I told Alex about the text I got.",
+    DailyCheckInFactory(
+        author=sam, local_date=this_monday, visibility="therapist", high="A walk",
+        shared_unprompted="I told Alex about the text I got.",
     )  # fmt: skip
-    DailyCheckIn.objects.create(
-        couple=couple, author=alex, local_date=this_monday - timedelta(days=7), mood=2, trust=3, closeness=3,
-        visibility="therapist", low="A hard evening",
+    DailyCheckInFactory(
+        author=alex, local_date=this_monday - timedelta(days=7), mood=2, trust=3, closeness=3, visibility="therapist",
+        low="A hard evening",
     )  # fmt: skip
-    text = page(_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_couple", args=[couple.pk])))
     this_week = f"Week of {this_monday:%-d %B} to {this_monday + timedelta(days=6):%-d %B %Y}"
     last_week = f"Week of {this_monday - timedelta(days=7):%-d %B} to {this_monday - timedelta(days=1):%-d %B %Y}"
     assert this_week in text and last_week in text
@@ -414,7 +409,7 @@ def test_the_summary_costs_the_same_whatever_the_history(django_assert_num_queri
     doc = TherapistFactory()
     enable_mfa(doc)
     make_care_access(couple, doc)
-    client = _as(doc)
+    client = client_as(doc)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -422,20 +417,19 @@ def test_the_summary_costs_the_same_whatever_the_history(django_assert_num_queri
         return len(captured)
 
     today = local_today(alex)
-    DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today, mood=3, trust=5, closeness=5,
-                                visibility="therapist")  # fmt: skip
+    DailyCheckInFactory(author=alex, local_date=today, visibility="therapist")
     queries()  # the first request of a session does its own one-off writes
     one = queries()
     for i in range(1, 40):
         for person in (alex, sam):
-            DailyCheckIn.objects.create(couple=couple, author=person, local_date=today - timedelta(days=i), mood=3,
-                                        trust=5, closeness=5, visibility="therapist", high=f"day {i}")  # fmt: skip
+            DailyCheckInFactory(
+                author=person, local_date=today - timedelta(days=i), visibility="therapist", high=f"day {i}"
+            )
     for weeks_ago in range(1, 6):
         for person in (alex, sam):
-            WeeklyReview.objects.create(
-                couple=couple, author=person, week_start=week_start_for(person) - timedelta(weeks=weeks_ago),
-                csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=3, visibility="therapist",
-            )  # fmt: skip
+            WeeklyReviewFactory(
+                author=person, week_start=week_start_for(person) - timedelta(weeks=weeks_ago), visibility="therapist"
+            )
     assert queries() == one
 
 
@@ -446,9 +440,8 @@ def test_the_caseload_is_cards_on_a_phone_and_a_table_with_trend_lines_on_a_desk
     make_care_access(couple, doc)
     today = local_today(alex)
     for i in range(21):
-        DailyCheckIn.objects.create(couple=couple, author=alex, local_date=today - timedelta(days=i), mood=3,
-                                    trust=4 + i % 3, closeness=5, visibility="partner")  # fmt: skip
-    text = page(_as(doc).get(reverse("therapist_home")))
+        DailyCheckInFactory(author=alex, local_date=today - timedelta(days=i), trust=4 + i % 3, visibility="partner")
+    text = page(client_as(doc).get(reverse("therapist_home")))
     assert 'class="plain-list caseload-cards"' in text and 'class="table caseload"' in text
     assert 'class="sparkline"' in text and 'aria-label="Trust, week by week:' in text
     assert "<style" not in text and " style=" not in text
@@ -475,5 +468,5 @@ def test_one_rule_for_active_access_answers_the_therapist_and_the_couple_alike(
     current = set(couple.partners.filter(left_at__isnull=True).values_list("user_id", flat=True))
     access = CareTeamAccess.objects.select_related("couple").prefetch_related("consents").get(pk=access.pk)
     assert care_access_is_active(access, current) is active
-    assert (couple.pk in therapist_couple_ids(_fresh(therapist))) is active
+    assert (couple.pk in therapist_couple_ids(fresh(therapist))) is active
     assert (care.status_of(access, current) == "active") is active

@@ -19,9 +19,18 @@ from django.utils import timezone
 
 from recovery.care import consent as care
 from recovery.composition import data_export, erasure
-from recovery.models import AuditEvent, DataExport
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from recovery.models import DataExport
+from tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    DataExportFactory,
+    TherapistFactory,
+    UserFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
+from tests.helpers import page, people_of, signed_in_again
 from tests.recovery.writing import write_through_the_app
 
 FORBIDDEN = ["affair", "infidel", "cheat", "betray", "trust", "stage", "partner", "therap", "couple", "relationship",
@@ -33,17 +42,6 @@ def couple(db: None):
     alex = UserFactory(display_name="Alex", email="alex@example.com")
     sam = UserFactory(display_name="Sam", email="sam@example.com")
     return make_couple(hurt=alex, involved=sam)
-
-
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
-
-
-def _signed_in_again(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
-    return client
 
 
 def _prepare(client: Client, deliver) -> DataExport:  # type: ignore[no-untyped-def]
@@ -61,7 +59,7 @@ def _open_zip(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def test_asking_for_a_download_needs_the_password_again_and_resumes_after_it(couple, deliver) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     client = Client()
     client.force_login(alex)
     assert client.get(reverse("my_data")).status_code == 200  # the page itself is open
@@ -80,8 +78,8 @@ def test_asking_for_a_download_needs_the_password_again_and_resumes_after_it(cou
 
 
 def test_the_download_is_announced_by_a_discreet_e_mail(couple, deliver) -> None:
-    alex, _sam = _people(couple)
-    export = _prepare(_signed_in_again(alex), deliver)
+    alex, _sam = people_of(couple)
+    export = _prepare(signed_in_again(alex), deliver)
     assert export.status == DataExport.Status.READY
     (message,) = [m for m in mail.outbox if m.to == [alex.email]]
     assert message.subject == "Your download from Mend is ready"
@@ -91,13 +89,13 @@ def test_the_download_is_announced_by_a_discreet_e_mail(couple, deliver) -> None
 
 
 def test_the_export_holds_everything_listed_and_never_the_partners_only_me(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     written = write_through_the_app(couple, alex, sam)
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
-    client = _signed_in_again(alex)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+    client = signed_in_again(alex)
     client.get(reverse("checkins:reminders"))  # reminder settings exist
 
     export = _prepare(client, deliver)
@@ -158,9 +156,9 @@ def page_text(html: str) -> str:
 
 
 def test_sams_export_holds_his_only_me_but_not_alexs(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     written = write_through_the_app(couple, alex, sam)
-    client = _signed_in_again(sam)
+    client = signed_in_again(sam)
     export = _prepare(client, deliver)
     files = _open_zip(client.get(reverse("data_download", args=[export.pk])))
     everything = page_text("".join(files.values()))
@@ -174,28 +172,28 @@ def test_sams_export_holds_his_only_me_but_not_alexs(couple, deliver) -> None:
 
 
 def test_the_download_needs_the_password_again_and_is_the_owners_alone(couple, deliver) -> None:
-    alex, sam = _people(couple)
-    export = _prepare(_signed_in_again(alex), deliver)
+    alex, sam = people_of(couple)
+    export = _prepare(signed_in_again(alex), deliver)
     url = reverse("data_download", args=[export.pk])
     fresh = Client()
     fresh.force_login(alex)  # signed in, but not just now
     assert fresh.get(url)["Location"].startswith(reverse("account_reauthenticate"))
-    assert _signed_in_again(sam).get(url).status_code == 404  # Sam's password doesn't open Alex's file
+    assert signed_in_again(sam).get(url).status_code == 404  # Sam's password doesn't open Alex's file
     assert Client().get(url)["Location"].startswith(reverse("account_login"))
 
 
 def test_the_download_lasts_24_hours_then_is_gone(couple, deliver) -> None:
-    alex, _sam = _people(couple)
-    client = _signed_in_again(alex)
+    alex, _sam = people_of(couple)
+    client = signed_in_again(alex)
     export = _prepare(client, deliver)
     url = reverse("data_download", args=[export.pk])
     with time_machine.travel(timezone.now() + timedelta(hours=23, minutes=50)):
         assert erasure.expire_exports() == 0
-        client = _signed_in_again(alex)
+        client = signed_in_again(alex)
         assert client.get(url).status_code == 200
         assert "Your download is ready" in page(client.get(reverse("my_data")))
     with time_machine.travel(timezone.now() + timedelta(hours=24, minutes=1)):
-        client = _signed_in_again(alex)
+        client = signed_in_again(alex)
         gone = client.get(url)
         assert gone.status_code == 410 and "no longer available" in page(gone)
         assert "Your download is ready" not in page(client.get(reverse("my_data")))
@@ -205,8 +203,8 @@ def test_the_download_lasts_24_hours_then_is_gone(couple, deliver) -> None:
 
 
 def test_a_fresh_download_replaces_the_last_and_one_can_be_deleted_at_once(couple, deliver) -> None:
-    alex, _sam = _people(couple)
-    client = _signed_in_again(alex)
+    alex, _sam = people_of(couple)
+    client = signed_in_again(alex)
     first = _prepare(client, deliver)
     second = _prepare(client, deliver)
     assert list(DataExport.objects.values_list("pk", flat=True)) == [second.pk] and first.pk != second.pk
@@ -215,13 +213,13 @@ def test_a_fresh_download_replaces_the_last_and_one_can_be_deleted_at_once(coupl
 
 
 def test_a_lost_job_is_started_again_and_a_closed_account_builds_nothing(couple) -> None:
-    alex, sam = _people(couple)
-    export = DataExport.objects.create(user=alex)  # its broker message never came
+    alex, sam = people_of(couple)
+    export = DataExportFactory(user=alex)  # its broker message never came
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
         erasure.expire_exports()
     export.refresh_from_db()
     assert export.status == DataExport.Status.READY
-    waiting = DataExport.objects.create(user=sam)
+    waiting = DataExportFactory(user=sam)
     sam.is_active = False
     sam.save(update_fields=["is_active"])
     assert data_export.build(waiting.pk) == "account closed"
@@ -229,8 +227,8 @@ def test_a_lost_job_is_started_again_and_a_closed_account_builds_nothing(couple)
 
 
 def test_downloads_are_limited_per_day(couple, deliver) -> None:
-    alex, _sam = _people(couple)
-    client = _signed_in_again(alex)
+    alex, _sam = people_of(couple)
+    client = signed_in_again(alex)
     for _ in range(5):
         _prepare(client, deliver)
     refused = client.post(reverse("my_data"), {"action": "prepare"}, follow=True)
@@ -241,8 +239,8 @@ def test_the_your_data_page_costs_the_same_however_much_is_written(couple, deliv
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    alex, sam = _people(couple)
-    client = _signed_in_again(alex)
+    alex, sam = people_of(couple)
+    client = signed_in_again(alex)
     _prepare(client, deliver)
     client.get(reverse("my_data"))
     with CaptureQueriesContext(connection) as before:
@@ -256,13 +254,13 @@ def test_the_your_data_page_costs_the_same_however_much_is_written(couple, deliv
 
 
 def test_a_therapist_gets_their_own_data_and_no_couples_words(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     written = write_through_the_app(couple, alex, sam)
     therapist = TherapistFactory(display_name="Dr Rivera", email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY, ip_address="10.1.2.3")
-    client = _signed_in_again(therapist)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY, ip_address="10.1.2.3")
+    client = signed_in_again(therapist)
     export = _prepare(client, deliver)
     files = _open_zip(client.get(reverse("data_download", args=[export.pk])))
     data = json.loads(files["mend-data/data.json"])

@@ -23,7 +23,7 @@ from recovery.composition import data_export
 from recovery.entry_rotation import encrypted_columns
 from recovery.fields import EncryptedTextField
 from recovery.models import DataExport
-from tests.factories import UserFactory, make_couple
+from tests.factories import DailyCheckInFactory, DataExportFactory, UserFactory, make_couple
 from tests.recovery.writing import write_through_the_app
 
 K1, K2 = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -33,15 +33,6 @@ def _stored(model: type, pk: int, column: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {model._meta.db_table} WHERE id = %s", [pk])
         return cursor.fetchone()[0]
-
-
-def _check_in(couple, author, **text: str) -> DailyCheckIn:
-    from plans.completions import local_today
-
-    return DailyCheckIn.objects.create(
-        couple=couple, author=author, local_date=local_today(author), mood=3, trust=5, closeness=5,
-        visibility="partner", **text,
-    )  # fmt: skip
 
 
 @pytest.fixture
@@ -63,7 +54,7 @@ def test_every_free_text_field_a_person_writes_is_encrypted() -> None:
 
 def test_the_column_holds_ciphertext_and_python_the_words(couple) -> None:
     alex = couple.partners.get(seat=1).user
-    entry = _check_in(couple, alex, high="The walk by the lake helped.", low="")
+    entry = DailyCheckInFactory(author=alex, high="The walk by the lake helped.", low="")
     stored = _stored(DailyCheckIn, entry.pk, "high")
     assert stored.startswith(entry_crypto.MARK) and "lake" not in stored
     assert _stored(DailyCheckIn, entry.pk, "low") == ""  # nothing written stays nothing
@@ -94,7 +85,7 @@ def test_the_database_can_not_be_asked_to_search_the_words(couple) -> None:
 def test_a_missing_key_fails_loudly_rather_than_showing_ciphertext(couple, settings) -> None:
     alex = couple.partners.get(seat=1).user
     settings.ENTRY_ENCRYPTION_KEYS = [K1]
-    entry = _check_in(couple, alex, high="Only K1 can open this.")
+    entry = DailyCheckInFactory(author=alex, high="Only K1 can open this.")
     settings.ENTRY_ENCRYPTION_KEYS = [K2]
     with pytest.raises(entry_crypto.UnreadableEntry, match="rotate_entry_keys"):
         DailyCheckIn.objects.get(pk=entry.pk)
@@ -103,11 +94,11 @@ def test_a_missing_key_fails_loudly_rather_than_showing_ciphertext(couple, setti
 def test_rotation_re_encrypts_every_column_with_the_first_key_and_can_run_again(couple, settings, capsys) -> None:
     alex, sam = couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
     settings.ENTRY_ENCRYPTION_KEYS = [K1]
-    entry = _check_in(couple, alex, high="Written under the old key.", trigger_note="A note too.")
+    entry = DailyCheckInFactory(author=alex, high="Written under the old key.", trigger_note="A note too.")
     WishNote.objects.create(couple=couple, author=sam, text="A wish under the old key.")
-    export = DataExport.objects.create(user=alex, status="ready", content=entry_crypto.encrypt_bytes(b"zip bytes"))
+    export = DataExportFactory(user=alex, status="ready", content=entry_crypto.encrypt_bytes(b"zip bytes"))
     settings.ENTRY_ENCRYPTION_KEYS = [K2, K1]  # a new key first; the old one still opens old rows
-    newer = _check_in(couple, sam, high="Written under the new key.")
+    newer = DailyCheckInFactory(author=sam, high="Written under the new key.")
     assert DailyCheckIn.objects.get(pk=entry.pk).high == "Written under the old key."
     assert not entry_crypto.is_current(_stored(DailyCheckIn, entry.pk, "high"))
 
@@ -129,7 +120,7 @@ def test_rotation_re_encrypts_every_column_with_the_first_key_and_can_run_again(
 
 def test_legacy_plain_rows_are_encrypted_by_the_migration_and_decrypted_backwards(couple) -> None:
     alex = couple.partners.get(seat=1).user
-    entry = _check_in(couple, alex, high="placeholder")
+    entry = DailyCheckInFactory(author=alex, high="placeholder")
     ritual = Ritual.objects.create(couple=couple, created_by=alex, text="placeholder")
     with connection.cursor() as cursor:  # rows as they were before encryption existed
         cursor.execute("UPDATE checkins_dailycheckin SET high = %s, low = %s", ["An old plain high.", ""])
@@ -159,7 +150,7 @@ def test_the_migrations_run_forwards_and_backwards_over_real_rows() -> None:
 
     couple = make_couple()
     alex = couple.partners.get(seat=1).user
-    entry = _check_in(couple, alex, high="Kept through the migration.")
+    entry = DailyCheckInFactory(author=alex, high="Kept through the migration.")
     executor = MigrationExecutor(connection)
     executor.migrate([("checkins", "0003_outbox_and_pause_token")])
     assert _stored(DailyCheckIn, entry.pk, "high") == "Kept through the migration."

@@ -14,16 +14,22 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from checkins.models import DailyCheckIn, WeeklyReview
-from plans.completions import period_for
-from plans.models import Completion, Step
+from plans.models import Step
 from recovery.localtime import local_today, monday_of
-from tests.factories import TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
-from tests.helpers import page
+from tests.factories import (
+    CompletionFactory,
+    DailyCheckInFactory,
+    TherapistFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    daily_check_ins,
+    make_couple,
+    make_invitation,
+    make_waiting_couple,
+)
+from tests.helpers import client_as, page, people_of
 
 pytestmark = pytest.mark.django_db
-
-SCORES = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
 
 
 class Links(HTMLParser):
@@ -60,30 +66,13 @@ class Links(HTMLParser):
         return {href for where, href, a in self.links if inside in where and a.get("aria-current")}
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _home(user) -> str:
-    return page(_client(user).get(reverse("home")))
+    return page(client_as(user).get(reverse("home")))
 
 
 @pytest.fixture
 def couple():
     return make_couple(hurt=UserFactory(display_name="Alex"), involved=UserFactory(display_name="Sam"))
-
-
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
-
-
-def _check_ins(couple, person, days: int, *, visibility: str = "partner", start: int = 0) -> None:
-    today = local_today(person)
-    for i in range(start, start + days):
-        DailyCheckIn.objects.create(couple=couple, author=person, local_date=today - timedelta(days=i), mood=3,
-                                    trust=5, closeness=5, visibility=visibility)  # fmt: skip
 
 
 def _next_action(text: str) -> str:
@@ -95,7 +84,7 @@ def _next_action(text: str) -> str:
 
 
 def test_a_new_couple_is_asked_to_check_in_and_sees_no_empty_charts(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     text = _home(alex)
     action = _next_action(text)
     assert "You haven't checked in yet today." in action
@@ -107,11 +96,10 @@ def test_a_new_couple_is_asked_to_check_in_and_sees_no_empty_charts(couple) -> N
 
 
 def test_with_history_the_charts_come_in_a_phone_and_a_page_width_version(couple) -> None:
-    alex, sam = _people(couple)
-    _check_ins(couple, alex, 10)
-    _check_ins(couple, sam, 10, start=1)
-    WeeklyReview.objects.create(couple=couple, author=alex, week_start=monday_of(local_today(alex)),
-                                visibility="partner", **SCORES)  # fmt: skip
+    alex, sam = people_of(couple)
+    daily_check_ins(alex, range(10))
+    daily_check_ins(sam, range(1, 11))
+    WeeklyReviewFactory(author=alex, week_start=monday_of(local_today(alex)))
     text = _home(alex)
     assert "Your trends appear" not in text
     assert text.count('role="img"') == 8  # trust, closeness, mood and CSI-4, each drawn twice
@@ -123,40 +111,39 @@ def test_with_history_the_charts_come_in_a_phone_and_a_page_width_version(couple
 
 
 def test_the_trends_appear_at_three_check_ins_the_viewer_may_see(couple) -> None:
-    alex, sam = _people(couple)
-    _check_ins(couple, sam, 5, visibility="only_me")
-    _check_ins(couple, alex, 2)
+    alex, sam = people_of(couple)
+    daily_check_ins(sam, range(5), visibility="only_me")
+    daily_check_ins(alex, range(2), visibility="partner")
     assert "Your trends appear after a few check-ins" in _home(alex)  # Sam's private ones don't count
     assert 'role="img"' in _home(sam)  # Sam's own do: 5 of Sam's and Alex's 2 shared
-    _check_ins(couple, alex, 1, start=2)
+    daily_check_ins(alex, [2], visibility="partner")
     assert 'role="img"' in _home(alex)
     assert "CSI-4) appears here after your first weekly review" in _home(alex)
 
 
 def test_a_check_in_done_on_friday_makes_the_weekly_review_next(couple) -> None:
-    alex, _sam = _people(couple)  # Europe/London
+    alex, _sam = people_of(couple)  # Europe/London
     with time_machine.travel(datetime(2026, 3, 13, 10, tzinfo=UTC)):  # a Friday
-        _check_ins(couple, alex, 1)
+        DailyCheckInFactory(author=alex)
         action = _next_action(_home(alex))
     assert f'<a class="button" href="{reverse("checkins:weekly_review")}">Write this week\'s review</a>' in action
     assert "You've checked in today." in action
 
 
 def test_after_the_check_in_midweek_the_next_step_of_the_plan_is_linked(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     with time_machine.travel(datetime(2026, 3, 10, 10, tzinfo=UTC)):  # a Tuesday
-        _check_ins(couple, alex, 1)
+        DailyCheckInFactory(author=alex)
         today = local_today(alex)
         steps = [s for s in Step.objects.filter(stage__number=1, retired=False) if s.who in ("both", "hurt")]
-        Completion.objects.create(step=steps[0], couple=couple, author=alex, period=period_for(steps[0], today),
-                                  done_on=today)  # fmt: skip
+        CompletionFactory(step=steps[0], author=alex, done_on=today)
         action = _next_action(_home(alex))
     assert f"Next in your plan: {steps[1].title}." in action
     assert f'href="{reverse("plans:step", args=[steps[1].slug])}">Open this step</a>' in action
 
 
 def test_a_paused_space_offers_to_resume_first(couple) -> None:
-    alex, _sam = _people(couple)
+    alex, _sam = people_of(couple)
     couple.status = couple.Status.PAUSED
     couple.save()
     action = _next_action(_home(alex))
@@ -184,8 +171,8 @@ def test_waiting_for_a_partner_shows_the_invitation_and_what_to_do_meanwhile() -
 
 
 def test_the_home_page_costs_the_same_queries_however_long_the_history(couple) -> None:
-    alex, sam = _people(couple)
-    client = _client(alex)
+    alex, sam = people_of(couple)
+    client = client_as(alex)
     client.get(reverse("home"))  # sessions, caches and the like settle
 
     def count() -> int:
@@ -195,14 +182,13 @@ def test_the_home_page_costs_the_same_queries_however_long_the_history(couple) -
 
     empty = count()
     today = local_today(alex)
-    _check_ins(couple, alex, 60)
-    _check_ins(couple, sam, 60)
+    daily_check_ins(alex, range(60))
+    daily_check_ins(sam, range(60))
     for week in range(8):
         for person in (alex, sam):
-            WeeklyReview.objects.create(couple=couple, author=person, visibility="partner",
-                                        week_start=monday_of(today) - timedelta(weeks=week), **SCORES)  # fmt: skip
+            WeeklyReviewFactory(author=person, week_start=monday_of(today) - timedelta(weeks=week))
     for step in Step.objects.filter(stage__number=1, who__in=("both", "hurt"))[:4]:
-        Completion.objects.create(step=step, couple=couple, author=alex, period=period_for(step, today), done_on=today)
+        CompletionFactory(step=step, author=alex, done_on=today)
     client.get(reverse("home"))  # the charts are drawn and kept once (a cache write: queries with the DB cache)
     assert count() == empty
 
@@ -235,8 +221,8 @@ def test_the_home_page_links_every_place_a_couple_uses(waiting: bool) -> None:
 
 
 def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_and_log_out(couple) -> None:
-    alex, _sam = _people(couple)
-    links = Links(page(_client(alex).get(reverse("checkins:history"))))
+    alex, _sam = people_of(couple)
+    links = Links(page(client_as(alex).get(reverse("checkins:history"))))
     menu = links.hrefs("Main")
     assert menu == {
         reverse("home"),
@@ -248,12 +234,12 @@ def test_the_main_menu_reaches_home_check_in_plan_therapist_reminders_profile_an
     }
     assert ("Main", reverse("account_logout")) in links.posts
     assert links.current("Main") == {reverse("checkins:check_in")}  # the section this page belongs to
-    assert '<summary class="site-menu__toggle">Menu</summary>' in page(_client(alex).get(reverse("home")))
+    assert '<summary class="site-menu__toggle">Menu</summary>' in page(client_as(alex).get(reverse("home")))
 
 
 def test_a_therapist_s_menu_has_the_caseload_and_no_couple_pages() -> None:
     therapist = TherapistFactory()
-    links = Links(page(_client(therapist).get(reverse("therapist_home"))))
+    links = Links(page(client_as(therapist).get(reverse("therapist_home"))))
     assert links.hrefs("Main") == {reverse("therapist_home"), reverse("profile")}
     assert ("Main", reverse("account_logout")) in links.posts
     assert links.current("Main") == {reverse("therapist_home")}
@@ -261,7 +247,7 @@ def test_a_therapist_s_menu_has_the_caseload_and_no_couple_pages() -> None:
 
 def test_someone_without_a_space_gets_home_profile_and_log_out() -> None:
     lone = UserFactory()
-    links = Links(page(_client(lone).get(reverse("profile"))))
+    links = Links(page(client_as(lone).get(reverse("profile"))))
     assert links.hrefs("Main") == {reverse("home"), reverse("profile")}
 
 
@@ -301,8 +287,8 @@ SECTIONS = {
 
 @pytest.mark.parametrize("section", list(SECTIONS))
 def test_each_section_page_links_its_neighbours(couple, section: str) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     urls = [reverse(name, args=args) for name, args in SECTIONS[section]]
     for url in urls:
         links = Links(page(client.get(url)))
@@ -316,9 +302,9 @@ PHONE_COLUMN = 390 - 2 * 16  # the page's side margins on a 390-px phone
 
 
 def test_on_a_phone_the_chart_text_is_at_least_12_px(couple) -> None:
-    alex, _sam = _people(couple)
-    _check_ins(couple, alex, 5)
-    text = page(_client(alex).get(reverse("home")))
+    alex, _sam = people_of(couple)
+    daily_check_ins(alex, range(5))
+    text = page(client_as(alex).get(reverse("home")))
     frames = text.split('<div class="chart-frame chart-frame--narrow">')[1:]
     assert len(frames) == 3  # no reviews yet: the three daily charts
     for frame in frames:

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from recovery import invitations, outbox
 from recovery.models import Delivery, Invitation, Partner
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
+from tests.factories import (
+    PASSWORD,
+    EmailAddressFactory,
+    TherapistFactory,
+    UserFactory,
+    make_couple,
+    make_invitation,
+    make_waiting_couple,
+)
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -347,7 +355,7 @@ def test_an_unverified_secondary_address_does_not_claim_an_invitation(client) ->
     couple = make_waiting_couple()
     _invitation, token = make_invitation(couple, email="claimed@example.com")
     grabber = UserFactory()
-    EmailAddress.objects.create(user=grabber, email="claimed@example.com", verified=False, primary=False)
+    EmailAddressFactory(user=grabber, email="claimed@example.com", verified=False, primary=False)
     client.force_login(grabber)
     assert client.post(_accept_path(token)).status_code == 409
     assert Partner.objects.filter(couple=couple).count() == 1

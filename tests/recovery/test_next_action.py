@@ -7,11 +7,11 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from checkins.models import Reminder, WeeklyReview
+from checkins.models import Reminder
 from plans.completions import period_for
-from plans.models import Completion, Step
+from plans.models import Step
 from recovery.composition.next_action import Action, NextAction, PlanStep, TodayState, choose, next_plan_step, state_for
-from tests.factories import make_couple
+from tests.factories import CompletionFactory, WeeklyReviewFactory, make_couple
 
 STEP = PlanStep(slug="speak-from-i", title="Speak from “I”")
 MONDAY, THURSDAY, FRIDAY, SUNDAY = 0, 3, 4, 6
@@ -81,9 +81,7 @@ def test_the_next_step_is_the_first_of_the_stage_that_is_yours_and_not_done(alex
     assert steps[0].who == "involved"  # "End the affair" is the involved partner's: never Alex's next step
     assert next_plan_step(alex, today=today, stage_number=1) == PlanStep(slug=mine[0].slug, title=mine[0].title)
     for step in mine[:2]:
-        Completion.objects.create(
-            step=step, couple=alex.couple, author=alex.user, period=period_for(step, today), done_on=today
-        )
+        CompletionFactory(step=step, author=alex.user, done_on=today)
     assert next_plan_step(alex, today=today, stage_number=1).slug == mine[2].slug  # type: ignore[union-attr]
 
 
@@ -93,16 +91,10 @@ def test_a_weekly_step_done_last_week_is_due_again(alex) -> None:
     today = date(2026, 3, 11)
     last_week = today - timedelta(days=7)
     for step in Step.objects.filter(stage__number=1, retired=False).exclude(pk=weekly.pk):
-        Completion.objects.create(
-            step=step, couple=alex.couple, author=alex.user, period=period_for(step, today), done_on=today
-        )
-    Completion.objects.create(
-        step=weekly, couple=alex.couple, author=alex.user, period=period_for(weekly, last_week), done_on=last_week
-    )
+        CompletionFactory(step=step, author=alex.user, done_on=today)
+    CompletionFactory(step=weekly, author=alex.user, period=period_for(weekly, last_week), done_on=last_week)
     assert next_plan_step(alex, today=today, stage_number=1) == PlanStep(slug=weekly.slug, title=weekly.title)
-    Completion.objects.create(
-        step=weekly, couple=alex.couple, author=alex.user, period=period_for(weekly, today), done_on=today
-    )
+    CompletionFactory(step=weekly, author=alex.user, period=period_for(weekly, today), done_on=today)
     assert next_plan_step(alex, today=today, stage_number=1) is None
     assert choose(_state(alex, today)).action == Action.PLAN
 
@@ -112,7 +104,7 @@ def test_the_partner_s_completions_do_not_count_as_yours(alex) -> None:
     today = date(2026, 3, 11)
     first = next_plan_step(alex, today=today, stage_number=1)
     step = Step.objects.get(slug=first.slug)  # type: ignore[union-attr]
-    Completion.objects.create(step=step, couple=alex.couple, author=sam, period=period_for(step, today), done_on=today)
+    CompletionFactory(step=step, author=sam, done_on=today)
     assert next_plan_step(alex, today=today, stage_number=1) == first
 
 
@@ -129,18 +121,11 @@ def test_the_review_day_is_the_person_s_own_weekly_reminder_day(alex) -> None:
 def test_only_your_own_review_of_this_week_counts(alex) -> None:
     saturday = date(2026, 3, 14)
     sam = alex.couple.partners.get(seat=2).user
-    scores = {"csi_happiness": 3, "csi_warm": 3, "csi_rewarding": 3, "csi_satisfied": 3}
-    WeeklyReview.objects.create(
-        couple=alex.couple, author=sam, week_start=date(2026, 3, 9), visibility="partner", **scores
-    )
+    WeeklyReviewFactory(author=sam, week_start=date(2026, 3, 9), visibility="partner")
     assert choose(_state(alex, saturday)).action == Action.WEEKLY_REVIEW  # Sam's, shared or not, moves nothing
-    WeeklyReview.objects.create(
-        couple=alex.couple, author=alex.user, week_start=date(2026, 3, 2), visibility="only_me", **scores
-    )
+    WeeklyReviewFactory(author=alex.user, week_start=date(2026, 3, 2), visibility="only_me")
     assert not _state(alex, saturday).review_written  # last week's
-    WeeklyReview.objects.create(
-        couple=alex.couple, author=alex.user, week_start=date(2026, 3, 9), visibility="only_me", **scores
-    )
+    WeeklyReviewFactory(author=alex.user, week_start=date(2026, 3, 9), visibility="only_me")
     assert _state(alex, saturday).review_written
 
 

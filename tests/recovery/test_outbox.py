@@ -18,12 +18,12 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from checkins import emails, reminders
-from checkins.models import DailyCheckIn, NotificationSettings, Reminder
+from checkins.models import NotificationSettings, Reminder
 from recovery import outbox, sealing
 from recovery.localtime import local_today
 from recovery.models import Delivery, User
 from recovery.tasks import send_delivery
-from tests.factories import UserFactory, make_couple, make_invitation, make_waiting_couple
+from tests.factories import DailyCheckInFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
 
 pytestmark = pytest.mark.django_db
 
@@ -139,10 +139,7 @@ def test_a_reminder_no_longer_wanted_when_it_would_be_sent_is_cancelled(change: 
     elif change == "space_paused":
         alex.memberships.get().couple.__class__.objects.update(status="paused")
     else:
-        DailyCheckIn.objects.create(
-            couple=alex.memberships.get().couple, author=alex, local_date=local_today(alex),
-            mood=3, trust=5, closeness=5, visibility="only_me",
-        )  # fmt: skip
+        DailyCheckInFactory(author=alex, local_date=local_today(alex), visibility="only_me")
     assert outbox.send(delivery.pk) == "cancelled"
     assert mail.outbox == []
 

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +20,16 @@ from plans.models import AgreementItem, Completion, Ritual, StageChange, WishNot
 from recovery.care import consent as care
 from recovery.composition import data_export, erasure
 from recovery.models import AuditEvent, Couple, Partner, User
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    TherapistFactory,
+    UserFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
+from tests.helpers import client_as, page, people_of
 from tests.recovery.writing import write_through_the_app
 
 
@@ -31,18 +38,8 @@ def couple(db: None):
     return make_couple(hurt=UserFactory(display_name="Alex"), involved=UserFactory(display_name="Sam"))
 
 
-def _people(couple):
-    return couple.partners.get(seat=1).user, couple.partners.get(seat=2).user
-
-
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _export_text(user: User, deliver) -> tuple[str, dict]:  # type: ignore[no-untyped-def]
-    client = _client(user)
+    client = client_as(user)
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     with deliver():
         client.post(reverse("my_data"), {"action": "prepare"})
@@ -55,8 +52,8 @@ def _export_text(user: User, deliver) -> tuple[str, dict]:  # type: ignore[no-un
 
 
 def test_the_notice_before_closing_says_what_happens_to_every_entry(couple) -> None:
-    alex, _sam = _people(couple)
-    text = page(_client(alex).get(reverse("couple_end")))
+    alex, _sam = people_of(couple)
+    text = page(client_as(alex).get(reverse("couple_end")))
     assert "nothing of yours is visible to Sam, and nothing of theirs to you — including the entries you chose" in text
     assert "Each of you keeps your own entries for 30 days" in text
     assert "If you have ever felt afraid of your partner" in text  # the safety caveat stays
@@ -64,12 +61,12 @@ def test_the_notice_before_closing_says_what_happens_to_every_entry(couple) -> N
 
 
 def test_after_parting_neither_sees_anything_of_the_other(couple, deliver) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     written = write_through_the_app(couple, alex, sam)
-    assert _client(alex).post(reverse("couple_end")).status_code == 302
+    assert client_as(alex).post(reverse("couple_end")).status_code == 302
 
     for person in (alex, sam):
-        client = _client(person)
+        client = client_as(person)
         assert client.get(reverse("home"))["Location"] == reverse("start")
         for name in ("checkins:history", "checkins:reviews", "plans:table_of_trust", "plans:wish_notes"):
             assert client.get(reverse(name))["Location"] == reverse("home"), name
@@ -90,8 +87,8 @@ def test_after_parting_neither_sees_anything_of_the_other(couple, deliver) -> No
 
 
 def test_the_start_page_says_until_when_your_own_entries_wait(couple) -> None:
-    alex, _sam = _people(couple)
-    client = _client(alex)
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
     client.post(reverse("couple_end"))
     text = page(client.get(reverse("start")))
     assert "Your previous shared space was closed on" in text
@@ -103,14 +100,14 @@ def test_the_start_page_says_until_when_your_own_entries_wait(couple) -> None:
 
 
 def test_a_closed_space_is_erased_30_days_after_both_partners_left(couple) -> None:
-    alex, sam = _people(couple)
+    alex, sam = people_of(couple)
     write_through_the_app(couple, alex, sam)
     therapist = TherapistFactory(email="rivera@example.com")
     enable_mfa(therapist)
     make_care_access(couple, therapist)
-    AuditEvent.objects.create(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
+    AuditEventFactory(couple=couple, therapist=therapist, what=care.VIEWED_SUMMARY)
     other = make_couple()  # a couple that goes on, untouched
-    _client(sam).post(reverse("couple_end"))
+    client_as(sam).post(reverse("couple_end"))
 
     with time_machine.travel(timezone.now() + timedelta(days=29, hours=23)):
         assert erasure.upkeep()["spaces"] == 0

@@ -12,22 +12,33 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from checkins import measures, phq9
 from checkins.measures import PublishedReliability
-from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
+from checkins.models import DailyCheckIn
 from plans import questions
 from recovery.care import consent as care
 from recovery.care import session_brief
 from recovery.care.caseload import caseload
 from recovery.localtime import local_today, monday_of
 from recovery.models import AuditEvent, SessionDate
-from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import page
+from tests.factories import (
+    AuditEventFactory,
+    DailyCheckInFactory,
+    Phq9ResponseFactory,
+    TherapistFactory,
+    ToBringFactory,
+    TriggerFactory,
+    UserFactory,
+    WeeklyReviewFactory,
+    enable_mfa,
+    make_care_access,
+    make_couple,
+)
+from tests.helpers import client_as, fresh, page
 
 pytestmark = pytest.mark.django_db
 
@@ -46,32 +57,22 @@ def setting():
     return couple, alex, sam, doc
 
 
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _fresh(user):
-    return type(user).objects.get(pk=user.pk)
-
-
 def _reviews(couple, person, totals: list[int], *, visibility: str = "therapist") -> None:
     """One review a week, the last one two weeks ago (so both partners' weeks are over everywhere)."""
     from checkins.demo import csi_items
 
     last = monday_of(local_today(person)) - timedelta(weeks=2)
     for weeks_ago, total in zip(range(len(totals) - 1, -1, -1), totals, strict=True):
-        WeeklyReview.objects.create(
+        WeeklyReviewFactory(
             couple=couple, author=person, week_start=last - timedelta(weeks=weeks_ago), visibility=visibility,
             **csi_items(total),
         )  # fmt: skip
 
 
 def _phq9(couple, person, answers: list[int], *, days_ago: int = 1, visibility: str = "me_therapist"):
-    return Phq9Response.objects.create(
+    return Phq9ResponseFactory(
         couple=couple, author=person, answered_on=local_today(person) - timedelta(days=days_ago),
-        visibility=visibility, **{item.key: v for item, v in zip(phq9.ITEMS, answers, strict=True)},
+        visibility=visibility, answers=answers,
     )  # fmt: skip
 
 
@@ -105,10 +106,9 @@ def test_the_csi4_flags_are_about_change_not_level(setting, monkeypatch, totals,
     couple, alex, sam, doc = setting
     today = local_today(alex)
     for person in (alex, sam):  # check-ins, so "no shared check-in" doesn't mix in
-        DailyCheckIn.objects.create(couple=couple, author=person, local_date=today, mood=3, trust=5, closeness=5,
-                                    visibility="partner")  # fmt: skip
+        DailyCheckInFactory(author=person, local_date=today, visibility="partner")
     _reviews(couple, alex, totals)
-    (summary,) = caseload(_fresh(doc))
+    (summary,) = caseload(fresh(doc))
     flags = [flag for flag in summary.flags if flag.startswith("Alex")]
     assert len(flags) == len(expected)
     for flag, words in zip(flags, expected, strict=True):
@@ -120,7 +120,7 @@ def test_a_shared_phq9_with_item_9_above_0_is_flagged_and_an_unshared_one_is_not
     couple, alex, sam, doc = setting
     _phq9(couple, alex, [0] * 8 + [1])
     _phq9(couple, sam, [0] * 8 + [2], visibility="only_me")
-    flags = " | ".join(caseload(_fresh(doc))[0].flags)
+    flags = " | ".join(caseload(fresh(doc))[0].flags)
     assert "Alex: a PHQ-9 shared with you marks thoughts of self-harm (item 9)" in flags
     assert "Sam: a PHQ-9" not in flags
 
@@ -138,7 +138,7 @@ def test_the_caseload_stays_a_fixed_number_of_queries_with_reviews_and_phq9s(set
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert caseload(_fresh(doc))
+            assert caseload(fresh(doc))
         return len(captured)
 
     add(2)
@@ -155,7 +155,7 @@ def test_since_is_the_date_set_else_the_last_brief_opened_before_today_else_two_
     with time_machine.travel(datetime(2026, 6, 10, 9, tzinfo=UTC), tick=False):
         today = local_today(doc)
         assert session_brief.since_for(doc, couple, today=today) == (today - timedelta(days=14), "default")
-        AuditEvent.objects.create(couple=couple, therapist=doc, what=care.VIEWED_BRIEF)
+        AuditEventFactory(couple=couple, therapist=doc, what=care.VIEWED_BRIEF)
         # Opened today already: still the default (opening it again today shouldn't empty it).
         assert session_brief.since_for(doc, couple, today=today)[1] == "default"
     with time_machine.travel(datetime(2026, 6, 17, 9, tzinfo=UTC), tick=False):
@@ -166,7 +166,7 @@ def test_since_is_the_date_set_else_the_last_brief_opened_before_today_else_two_
 
 def test_the_therapist_sets_the_date_of_their_last_session(setting) -> None:
     couple, _alex, _sam, doc = setting
-    client = _client(doc)
+    client = client_as(doc)
     today = local_today(doc)
     url = reverse("therapist_last_session", args=[couple.pk])
     response = client.post(url, {"last_session_on": (today - timedelta(days=5)).isoformat()})
@@ -186,8 +186,8 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
     SessionDate.objects.create(therapist=doc, couple=couple, last_session_on=today - timedelta(days=7))
     _reviews(couple, alex, [5, 9, 15])
     _reviews(couple, sam, [16, 15, 14, 7])
-    WeeklyReview.objects.create(  # never reaches the therapist
-        couple=couple, author=sam, week_start=monday_of(today) - timedelta(weeks=1), visibility="only_me",
+    WeeklyReviewFactory(  # never reaches the therapist
+        author=sam, week_start=monday_of(today) - timedelta(weeks=1), visibility="only_me",
         csi_happiness=6, csi_warm=5, csi_rewarding=5, csi_satisfied=4,
     )  # fmt: skip
     _phq9(couple, alex, [2, 2, 2, 2, 1, 2, 1, 0, 0], days_ago=20)
@@ -195,16 +195,16 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
     _phq9(couple, sam, [3] * 8 + [2], visibility="only_me")
     for days_ago, trigger, visibility in ((1, True, "therapist"), (2, True, "partner"), (3, False, "therapist"),
                                           (4, True, "only_me"), (10, True, "therapist")):  # fmt: skip
-        DailyCheckIn.objects.create(
-            couple=couple, author=alex, local_date=today - timedelta(days=days_ago), mood=2, trust=3, closeness=3,
+        DailyCheckInFactory(
+            author=alex, local_date=today - timedelta(days=days_ago), mood=2, trust=3, closeness=3,
             trigger=trigger, visibility=visibility,
             to_talk_through="Why it took a month to correct" if days_ago == 1 else "",
         )  # fmt: skip
     # The trigger log: only those shared "with our therapist too" count (a check-in's trigger box no longer does).
     for days_ago, visibility in ((1, "therapist"), (2, "partner"), (3, "therapist"), (4, "only_me"), (10, "therapist")):
-        Trigger.objects.create(
-            couple=couple, author=alex, occurred_at=timezone.now() - timedelta(days=days_ago),
-            local_date=today - timedelta(days=days_ago), strength=3, visibility=visibility,
+        TriggerFactory(
+            author=alex, occurred_at=timezone.now() - timedelta(days=days_ago),
+            local_date=today - timedelta(days=days_ago), visibility=visibility,
         )  # fmt: skip
     hurt, involved = couple.partners.get(seat=1), couple.partners.get(seat=2)
     shared = questions.ask(membership=hurt, text="When did it start?", visibility="therapist")
@@ -213,11 +213,8 @@ def _a_couple_with_history(couple, alex, sam, doc) -> None:
     questions.ask(membership=hurt, text="Is it over?", visibility="therapist")
     private = questions.ask(membership=hurt, text="Just between us?", visibility="partner")
     questions.add_answer(question=private, by=sam, text="Yes.", told_everything=False)
-    ToBring.objects.create(couple=couple, marked_by=alex, question=shared)
-    ToBring.objects.create(
-        couple=couple, marked_by=alex,
-        check_in=DailyCheckIn.objects.get(author=alex, local_date=today - timedelta(days=1)),
-    )  # fmt: skip
+    ToBringFactory(marked_by=alex, question=shared)
+    ToBringFactory(marked_by=alex, check_in=DailyCheckIn.objects.get(author=alex, local_date=today - timedelta(days=1)))
     del involved
 
 
@@ -225,7 +222,7 @@ def test_the_brief_shows_change_since_the_last_session_for_each_partner(setting,
     monkeypatch.setattr(measures, "CSI4_RELIABILITY", EXAMPLE)
     couple, alex, sam, doc = setting
     _a_couple_with_history(couple, alex, sam, doc)
-    brief = session_brief.brief_for(_fresh(doc), couple)
+    brief = session_brief.brief_for(fresh(doc), couple)
     a, s = brief.partners
     assert (a.csi.first, a.csi.previous, a.csi.latest, a.reliable_label) == (5, 9, 15, "reliably better")
     assert (s.csi.first, s.csi.previous, s.csi.latest, s.reliable_label) == (16, 14, 7, "reliably worse")
@@ -240,7 +237,7 @@ def test_the_brief_shows_change_since_the_last_session_for_each_partner(setting,
     flags = " | ".join(brief.flags)
     assert "Sam: reliably worse than their first score" in flags and "Sam: crossed below 13.5" in flags
 
-    text = page(_client(doc).get(reverse("therapist_brief", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_brief", args=[couple.pk])))
     for words in ("Session brief: Alex & Sam", "reliably better", "reliably worse", "crossed below 13.5",
                   "6 of 27, mild", "before: 12", "Why it took a month to correct", "When did it start?",
                   "the date you set as your last session", "marked by Alex", phq9.NOTICE):  # fmt: skip
@@ -252,7 +249,7 @@ def test_until_the_inputs_are_verified_the_brief_says_so_instead_of_a_label(sett
     monkeypatch.setattr(measures, "CSI4_RELIABILITY", None)
     couple, alex, sam, doc = setting
     _a_couple_with_history(couple, alex, sam, doc)
-    text = page(_client(doc).get(reverse("therapist_brief", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_brief", args=[couple.pk])))
     assert "reliably better" not in text and "reliably worse" not in text
     assert "not shown yet (see note)" in text
     assert "will be shown once Mend has verified the published standard deviation and reliability" in text
@@ -262,7 +259,7 @@ def test_until_the_inputs_are_verified_the_brief_says_so_instead_of_a_label(sett
 def test_a_shared_item_9_is_flagged_in_the_brief(setting) -> None:
     couple, alex, _sam, doc = setting
     _phq9(couple, alex, [0] * 8 + [1])
-    text = page(_client(doc).get(reverse("therapist_brief", args=[couple.pk])))
+    text = page(client_as(doc).get(reverse("therapist_brief", args=[couple.pk])))
     assert "Item 9 above 0: thoughts of self-harm" in text
 
 
@@ -271,7 +268,7 @@ def test_the_brief_is_a_fixed_number_of_queries_whatever_the_history(setting) ->
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
-            session_brief.brief_for(_fresh(doc), couple)
+            session_brief.brief_for(fresh(doc), couple)
         return len(captured)
 
     _a_couple_with_history(couple, alex, sam, doc)
@@ -280,7 +277,7 @@ def test_the_brief_is_a_fixed_number_of_queries_whatever_the_history(setting) ->
     for i in range(6):
         question = questions.ask(membership=hurt, text=f"Question {i}?", visibility="therapist")
         questions.add_answer(question=question, by=sam, text="Answer.", told_everything=False)
-        ToBring.objects.create(couple=couple, marked_by=alex, question=question)
+        ToBringFactory(marked_by=alex, question=question)
         _phq9(couple, alex, [1] * 9, days_ago=30 + i)
     assert count() == before
 
@@ -305,7 +302,7 @@ def test_the_pdf_is_one_valid_page_with_names_and_reliable_change_and_is_audited
     monkeypatch.setattr(measures, "CSI4_RELIABILITY", EXAMPLE)
     couple, alex, sam, doc = setting
     _a_couple_with_history(couple, alex, sam, doc)
-    response = _client(doc).get(reverse("therapist_brief_pdf", args=[couple.pk]))
+    response = client_as(doc).get(reverse("therapist_brief_pdf", args=[couple.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="mend-session-brief-')
     assert "no-store" in response["Cache-Control"]
@@ -326,22 +323,22 @@ def test_a_long_history_still_fits_on_one_page(setting) -> None:
     for i in range(20):
         question = questions.ask(membership=hurt, text=f"A long question number {i}? " * 12, visibility="therapist")
         questions.add_answer(question=question, by=sam, text="A long, careful answer. " * 40, told_everything=True)
-        ToBring.objects.create(couple=couple, marked_by=alex, question=question)
-    data = _client(doc).get(reverse("therapist_brief_pdf", args=[couple.pk])).content
+        ToBringFactory(marked_by=alex, question=question)
+    data = client_as(doc).get(reverse("therapist_brief_pdf", args=[couple.pk])).content
     assert len(re.findall(rb"/Type /Page\b", data)) == 1
     assert b"12 more" in _pdf_text(data)
 
 
 def test_every_look_at_the_brief_is_recorded_and_the_couple_reads_it_in_words(setting) -> None:
     couple, alex, _sam, doc = setting
-    client = _client(doc)
+    client = client_as(doc)
     client.get(reverse("therapist_brief", args=[couple.pk]))
     client.get(reverse("therapist_brief", args=[couple.pk]))
     client.get(reverse("therapist_brief_pdf", args=[couple.pk]))
     assert sorted(AuditEvent.objects.filter(couple=couple).values_list("what", flat=True)) == [
         "session brief", "session brief", "session brief PDF",
     ]  # fmt: skip
-    text = page(_client(alex).get(reverse("care_seen")))
+    text = page(client_as(alex).get(reverse("care_seen")))
     assert "Dr Morgan opened your session brief 2 times" in text
     assert "Dr Morgan downloaded your session brief once" in text
 

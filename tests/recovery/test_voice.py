@@ -15,7 +15,7 @@ import allauth
 import pytest
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.models import EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from allauth.core import context as allauth_context
 from allauth.mfa.models import Authenticator
@@ -32,7 +32,7 @@ from django.utils import timezone
 from recovery.devices import Device, describe_device, device_name, parse_user_agent
 from recovery.templatetags.account_pages import key_groups
 from tests.checkins.test_reminders import FORBIDDEN
-from tests.factories import PASSWORD, TherapistFactory, UserFactory, enable_mfa
+from tests.factories import PASSWORD, EmailAddressFactory, TherapistFactory, UserFactory, enable_mfa
 from tests.helpers import page
 
 MEND_TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -168,7 +168,7 @@ def test_every_page_before_logging_in_is_in_our_voice(client: Client, name: str)
 
 def test_a_valid_confirmation_link_asks_to_confirm_in_our_words(client: Client) -> None:
     user = UserFactory(email="robin@example.com", verified=False)
-    address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    address = EmailAddressFactory(user=user, verified=False, primary=True)
     response = client.get(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
     assert response.status_code == 200
     assert "Confirm my e-mail address" in page(response)
@@ -178,7 +178,7 @@ def test_a_valid_confirmation_link_asks_to_confirm_in_our_words(client: Client) 
 def test_a_confirmation_link_for_an_address_taken_by_another_account_says_so(client: Client) -> None:
     UserFactory(email="shared@example.com")  # confirmed there
     other = UserFactory(email="other@example.com")
-    address = EmailAddress.objects.create(user=other, email="shared@example.com", verified=False)
+    address = EmailAddressFactory(user=other, email="shared@example.com", verified=False)
     response = client.get(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]))
     assert response.status_code == 200
     assert "This address belongs to another account" in page(response)
@@ -316,7 +316,7 @@ def test_every_flash_message_is_ours(name: str, rf: RequestFactory) -> None:
 
 def test_one_message_after_confirming_an_e_mail_address(client: Client) -> None:
     user = UserFactory(email="robin@example.com", verified=False)
-    address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    address = EmailAddressFactory(user=user, verified=False, primary=True)
     response = client.post(reverse("account_confirm_email", args=[EmailConfirmationHMAC(address).key]), follow=True)
     texts = [str(message) for message in response.context["messages"]]
     assert texts == ["Thank you: robin@example.com is confirmed."]

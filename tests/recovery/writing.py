@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.completions import local_today
-from plans.models import StageChange, Step
+from plans.models import Step
 from recovery.models import Couple, User
+from tests.factories import StageChangeFactory
 
 
 @dataclass
@@ -172,7 +173,7 @@ def write_through_the_app(couple: Couple, alex: User, sam: User) -> Written:
     )
 
     # Wish notes open with stage 6.
-    StageChange.objects.create(couple=couple, by=alex, from_stage=1, to_stage=6, reason="opened")
+    StageChangeFactory(by=alex, from_stage=1, to_stage=6, reason="opened")
     w.alex_shared.append("I wish we'd dance in the kitchen again.")
     _ok(a.post(reverse("plans:wish_notes"), {"text": w.alex_shared[-1]}))
     w.sam_shared.append("I wish for a slow morning with no phones.")

@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import UserFactory, make_couple
+from tests.factories import EmailAddressFactory, UserFactory, make_couple
 from tests.helpers import page
 
 pytestmark = pytest.mark.django_db
@@ -184,13 +184,12 @@ def test_secret_links_are_redacted_from_logs() -> None:
 
 
 def test_pages_with_pending_e_mail_change_or_mfa_codes_stay_inline_free(client) -> None:
-    from allauth.account.models import EmailAddress
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
     from tests.security.test_url_walk import page_problems
 
     user = UserFactory()
-    EmailAddress.objects.create(user=user, email="pending@example.com", verified=False, primary=False)
+    EmailAddressFactory(user=user, email="pending@example.com", verified=False, primary=False)
     RecoveryCodes.activate(user)
     client.force_login(user)
     for name in ("account_email", "mfa_index"):

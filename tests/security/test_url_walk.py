@@ -435,27 +435,20 @@ def _alex_s_question(world: World) -> object:
 
 def _alex_s_phq9(world: World) -> object:
     """A PHQ-9 Alex kept to themself."""
-    from checkins import phq9
     from checkins.models import Phq9Response
-    from recovery.localtime import local_today
+    from tests.factories import Phq9ResponseFactory
 
-    return Phq9Response.objects.filter(author=world.hurt).first() or Phq9Response.objects.create(
-        couple=world.couple, author=world.hurt, answered_on=local_today(world.hurt), visibility="only_me",
-        **{item.key: 0 for item in phq9.ITEMS},
-    )  # fmt: skip
+    return Phq9Response.objects.filter(author=world.hurt).first() or Phq9ResponseFactory(
+        author=world.hurt, visibility="only_me", answers=[0] * 9
+    )
 
 
 def _alex_s_trigger(world: World) -> object:
     """A trigger Alex logged and shared with Sam."""
-    from django.utils import timezone
-
     from checkins.models import Trigger
-    from recovery.localtime import local_today
+    from tests.factories import TriggerFactory
 
-    return Trigger.objects.filter(author=world.hurt).first() or Trigger.objects.create(
-        couple=world.couple, author=world.hurt, occurred_at=timezone.now(), local_date=local_today(world.hurt),
-        strength=3, visibility="partner",
-    )  # fmt: skip
+    return Trigger.objects.filter(author=world.hurt).first() or TriggerFactory(author=world.hurt, visibility="partner")
 
 
 def _alex_s_date(world: World) -> object:
