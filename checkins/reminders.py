@@ -132,12 +132,15 @@ def sweep(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> list[int
                 .order_by("next_due_at")[:batch_size]
             )
             if due:
+                was_due = {r.pk: r.next_due_at for r in due}
                 try:
                     with transaction.atomic():  # a savepoint: if the set-based path fails, nothing of it stays
                         queued += _sweep_batch(due, now, failed)
                 except Exception:
                     logger.warning("A batch of %s reminders failed as a set; sweeping them one by one.", len(due),
                                    exc_info=True)  # fmt: skip
+                    for reminder in due:  # the savepoint undid the rows; the objects must say the same
+                        reminder.next_due_at = was_due[reminder.pk]
                     queued += _sweep_one_by_one([r for r in due if r.pk not in failed], now, failed)
         if len(due) < batch_size:
             return queued
@@ -230,21 +233,25 @@ def _advance(moves: list[tuple[Reminder, datetime | None]]) -> None:
     """Every reminder's new `next_due_at` in one UPDATE. On PostgreSQL the values travel as two arrays joined
     to the table (`unnest`): Django's `bulk_update` builds a CASE with one WHEN per row, which costs more in
     Python than the rest of the batch together; elsewhere (SQLite, for `make run`) `bulk_update` does it."""
-    for reminder, next_at in moves:
-        reminder.next_due_at = next_at
     if not moves:
         return
     connection = connections[router.db_for_write(Reminder)]
     if connection.vendor != "postgresql":
-        Reminder.objects.bulk_update([reminder for reminder, _next in moves], ["next_due_at"])
-        return
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS r SET next_due_at = v.next_at "  # the table's own name, quoted
-            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_at) WHERE r.id = v.id",
-            [[reminder.pk for reminder, _next in moves], [next_at for _reminder, next_at in moves]],
-        )
+        # Copies carry the new times: the reminders themselves change only once the rows have.
+        Reminder.objects.bulk_update([Reminder(pk=r.pk, next_due_at=next_at) for r, next_at in moves], ["next_due_at"])
+    else:
+        quote, meta = connection.ops.quote_name, Reminder._meta
+        key_column, due_column = meta.pk.column if meta.pk else None, meta.get_field("next_due_at").column
+        assert key_column and due_column
+        table, key, column = quote(meta.db_table), quote(key_column), quote(due_column)
+        with connection.cursor() as cursor:
+            cursor.execute(  # names from the model, quoted; the values travel as parameters
+                f"UPDATE {table} AS r SET {column} = v.next_at "
+                f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, next_at) WHERE r.{key} = v.id",
+                [[reminder.pk for reminder, _next in moves], [next_at for _reminder, next_at in moves]],
+            )
+    for reminder, next_at in moves:
+        reminder.next_due_at = next_at
 
 
 def _already_done(pairs: list[tuple[Reminder, str]]) -> set[tuple[int, str, str]]:

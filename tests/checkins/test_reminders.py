@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.template.loader import get_template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -421,6 +421,33 @@ def test_a_batch_costs_a_dozen_statements_whatever_is_due_and_each_is_queued_onc
     assert many_statements == few_statements + extra
     assert reminders.sweep(now=due_at + timedelta(minutes=2)) == []  # all advanced: nothing twice
     assert Delivery.objects.count() == 2 * len(few) - 1 + 2 * len(many)
+
+
+def test_when_advancing_the_batch_fails_the_fallback_sends_this_period_once(monkeypatch, caplog) -> None:
+    """The set-based path failing at its last statement (moving every due time on) leaves the reminders as
+    they were, in the database and in memory: the one-by-one fallback sends today's, not tomorrow's."""
+    people = []
+    for _ in range(2):
+        _c, alex, sam = _couple("UTC")
+        people += [alex, sam]
+    due_at = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    Reminder.objects.bulk_create(
+        [Reminder(user=p, kind="daily", local_time=time(20, 0), next_due_at=due_at) for p in people]
+    )
+    advance = reminders._advance
+
+    def failing(moves):  # the objects already moved on, as a half-done write might leave them
+        for reminder, next_at in moves:
+            reminder.next_due_at = next_at
+        raise DatabaseError("the UPDATE failed")
+
+    monkeypatch.setattr(reminders, "_advance", failing)
+    queued = reminders.sweep(now=due_at + timedelta(minutes=1))
+    assert "sweeping them one by one" in caplog.text
+    assert sorted(Delivery.objects.filter(pk__in=queued).values_list("period", flat=True)) == ["2026-11-20"] * 4
+    assert set(Reminder.objects.values_list("next_due_at", flat=True)) == {due_at + timedelta(days=1)}
+    monkeypatch.setattr(reminders, "_advance", advance)
+    assert reminders.sweep(now=due_at + timedelta(minutes=2)) == []  # nothing twice, nothing early
 
 
 def test_a_batch_that_fails_as_a_set_is_swept_one_by_one(monkeypatch, caplog) -> None:
