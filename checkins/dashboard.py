@@ -86,11 +86,15 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     theirs = [c for c in check_ins if c.author_id != user.pk]
     own_all_dates = set(DailyCheckIn.objects.filter(author=user).values_list("local_date", flat=True))
     reviews = list(WeeklyReview.objects.visible_to(user).filter(week_start__gte=monday_of(start)).only(*_CSI))
-    partner_recent = list(
-        DailyCheckIn.objects.visible_to(user)
-        .filter(local_date__gte=since)
-        .exclude(author_id=user.pk)
-        .order_by("-local_date")[:PARTNER_RECENT]
+    partner_recent = (
+        list(
+            DailyCheckIn.objects.visible_to(user)
+            .filter(local_date__gte=since)
+            .exclude(author_id=user.pk)
+            .order_by("-local_date")[:PARTNER_RECENT]
+        )
+        if partner  # a partner still waiting for the other has nobody's entries to read
+        else []
     )
     partner_name = partner.user.get_short_name() if partner else ""
 
