@@ -1,4 +1,4 @@
-"""Settings for `make bench`: production settings (DEBUG off) plus the two floor views' URLs, served over
+"""Settings for `make bench`: production settings (DEBUG off) plus the floor views' URLs, served over
 plain HTTP on 127.0.0.1. Only the benchmark uses this module; production URLs never include the floors."""
 
 from recovery.settings import *  # noqa: F403

@@ -48,8 +48,13 @@ def invalid_form_status_middleware(
 
 
 def _has_errors(value: object) -> bool:
-    """A bound form (or formset) that didn't validate."""
-    if not isinstance(value, BaseForm | BaseFormSet) or not value.is_bound:
+    """A bound form (or formset) that doesn't validate. Asked of the type first, so a lazy value in the context
+    is never evaluated here. A bound form the view left unvalidated (allauth's password reset with a dead
+    link re-shows the posted form) is validated here, as before: it was sent back, so it answers 400."""
+    if not issubclass(type(value), BaseForm | BaseFormSet):
+        return False
+    assert isinstance(value, BaseForm | BaseFormSet)
+    if not value.is_bound:
         return False
     return bool(value.errors) if isinstance(value, BaseForm) else not value.is_valid()
 
