@@ -24,19 +24,12 @@ from recovery.models import Partner
 LISTED_WEEKS = 4
 
 
-def _own_trigger_or_404(request: PartnerHttpRequest, pk: int) -> Trigger:
-    trigger = get_visible_or_404(Trigger, request.user, pk=pk)
-    if trigger.author_id != request.user.pk:
-        raise Http404
-    return trigger
-
-
 @partner_required
 @require_http_methods(["GET", "POST"])
 def trigger_new(request: PartnerHttpRequest, pk: int | None = None) -> HttpResponse:
     membership: Partner = request.membership
     user = request.user
-    existing = _own_trigger_or_404(request, pk) if pk is not None else None
+    existing = get_visible_or_404(Trigger, request.user, pk=pk, author=request.user) if pk is not None else None
     zone = ZoneInfo(user.time_zone)
     initial = None
     if existing is None:
@@ -92,7 +85,7 @@ def trigger_list(request: PartnerHttpRequest) -> HttpResponse:
 
 @partner_required
 def trigger_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
-    trigger = _own_trigger_or_404(request, pk)
+    trigger = get_visible_or_404(Trigger, request.user, pk=pk, author=request.user)
     if refusal := refuse_unless_post(request):
         return refusal
     triggers.delete_trigger(trigger)
@@ -172,17 +165,10 @@ def dates_page(request: PartnerHttpRequest) -> HttpResponse:
     )
 
 
-def _own_date_or_404(request: PartnerHttpRequest, pk: int) -> DateThatMatters:
-    entry = get_visible_or_404(DateThatMatters, request.user, pk=pk)
-    if entry.author_id != request.user.pk:
-        raise Http404
-    return entry
-
-
 @partner_required
 @require_http_methods(["GET", "POST"])
 def date_edit(request: PartnerHttpRequest, pk: int) -> HttpResponse:
-    entry = _own_date_or_404(request, pk)
+    entry = get_visible_or_404(DateThatMatters, request.user, pk=pk, author=request.user)
     form = DateThatMattersForm(request.POST if request.method == "POST" else None, instance=entry, prefix="date")
     if request.method == "POST" and form.is_valid():
         dates.save_date(membership=request.membership, fields=form.cleaned_data, instance=entry)
@@ -193,7 +179,7 @@ def date_edit(request: PartnerHttpRequest, pk: int) -> HttpResponse:
 
 @partner_required
 def date_delete(request: PartnerHttpRequest, pk: int) -> HttpResponse:
-    entry = _own_date_or_404(request, pk)
+    entry = get_visible_or_404(DateThatMatters, request.user, pk=pk, author=request.user)
     if refusal := refuse_unless_post(request):
         return refusal
     dates.delete_date(entry)
