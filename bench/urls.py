@@ -9,12 +9,16 @@ from recovery.models import User
 from recovery.urls import urlpatterns as mend_urlpatterns
 
 
+def _one_query(request: HttpRequest) -> str | None:
+    """The floors' one query of their own: the signed-in person's name."""
+    assert request.user.pk is not None  # signed in
+    return User.objects.filter(pk=request.user.pk).values_list("display_name", flat=True).first()
+
+
 @login_required
 def floor(request: HttpRequest) -> HttpResponse:
     """An authenticated page doing one query of its own: the least any signed-in page can cost."""
-    assert request.user.pk is not None  # signed in
-    name = User.objects.filter(pk=request.user.pk).values_list("display_name", flat=True).first()
-    return HttpResponse(f"Hello {name}", content_type="text/plain")
+    return HttpResponse(f"Hello {_one_query(request)}", content_type="text/plain")
 
 
 # Mend's page layout (header, menu, footer, the context processors) around one line: what any page costs
@@ -27,9 +31,7 @@ _LAYOUT = engines["django"].from_string(
 @login_required
 def layout(request: HttpRequest) -> HttpResponse:
     """The floor's one query, drawn in the page layout every signed-in page uses."""
-    assert request.user.pk is not None  # signed in
-    name = User.objects.filter(pk=request.user.pk).values_list("display_name", flat=True).first()
-    return HttpResponse(_LAYOUT.render({"name": name}, request))
+    return HttpResponse(_LAYOUT.render({"name": _one_query(request)}, request))
 
 
 urlpatterns = [
