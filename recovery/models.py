@@ -115,7 +115,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def is_therapist(self) -> bool:
-        return TherapistProfile.objects.filter(user_id=self.pk).exists() if self.pk else False
+        if not self.pk:
+            return False
+        profile = User.therapist_profile.related
+        if profile.is_cached(self):  # read with the person (recovery/auth_backends.py): no query
+            return profile.get_cached_value(self) is not None
+        return TherapistProfile.objects.filter(user_id=self.pk).exists()
 
 
 class TherapistProfile(models.Model):
@@ -145,6 +150,10 @@ class Couple(models.Model):
     status_changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # Closed because a partner closed their account: the other is told only that their partner left.
     ended_by_leaving = models.BooleanField(default=False)
+    # When a trigger shared in this couple was last saved (checkins.models.Trigger.save): never earlier than
+    # any shared trigger's creation. Read with the membership on every page, it spares the look for the
+    # partner's open trigger prompts on the days no shared trigger can be recent enough to prompt.
+    shared_trigger_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = CoupleScopedQuerySet.as_manager()
     couple_lookup = "pk"

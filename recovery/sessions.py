@@ -21,9 +21,12 @@ from typing import Any
 
 from allauth.usersessions import app_settings as usersessions_settings
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
+
+from recovery.auth_backends import RENAMED
 
 TOUCH_EVERY = 60  # seconds; a tenth of the timeout when that is shorter (a test's 10-second timeout, say)
 TOUCHED = "_mend_touched"  # when the session was last touched (epoch seconds): its expiry counts from here
@@ -32,6 +35,15 @@ _TOUCHING = "_mend_touching"  # on the request: this one touches the session
 
 class SessionStore(db.SessionStore):
     """The database session, expiring the idle timeout after its last touch, whenever it is written."""
+
+    def load(self) -> dict[str, Any]:
+        data = super().load()
+        # A session signed in before recovery/auth_backends.py names the backend it replaced: read it as ours
+        # (written back the next time the session is), so no one is signed out by the change.
+        backend = data.get(BACKEND_SESSION_KEY)
+        if backend in RENAMED:
+            data[BACKEND_SESSION_KEY] = RENAMED[backend]
+        return data
 
     def get_expiry_date(self, **kwargs: Any) -> datetime:
         touched = self.get(TOUCHED)

@@ -117,9 +117,11 @@ else:
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "recovery.User"
+# Django's and allauth's backends, each loading the person with their therapist profile (one query, not two,
+# on every page): recovery/auth_backends.py.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "recovery.auth_backends.ModelBackend",
+    "recovery.auth_backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
