@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,7 @@ from checkins import phq9
 from checkins.measures import CSI4_ITEMS, csi4_total
 from checkins.reveal import RevealedTogetherQuerySet
 from recovery.access import (
+    SHARED,
     EntryQuerySet,
     OwnVisibility,
     PartnerOnlyQuerySet,
@@ -325,6 +327,11 @@ class Trigger(models.Model):
 
     def __str__(self) -> str:  # never the words
         return f"Trigger {self.pk} ({self.local_date})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if self.visibility in SHARED:  # the couple's hint that a prompt may be open (checkins/triggers.py)
+            Couple.objects.filter(pk=self.couple_id).update(shared_trigger_at=timezone.now())
 
 
 class DateThatMatters(models.Model):

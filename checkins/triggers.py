@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkins.models import Trigger
-from recovery.access import SHARED
+from recovery.access import SHARED, membership_of
 from recovery.localtime import local_date_of, monday_of
 from recovery.models import Partner, User
 
@@ -42,8 +42,16 @@ def save_trigger(*, membership: Partner, fields: dict, instance: Trigger | None 
 
 
 def open_prompts(user: User) -> list[Trigger]:
-    """The partner's recent shared triggers this person hasn't answered or put aside: one query."""
+    """The partner's recent shared triggers this person hasn't answered or put aside: one query, and none on
+    the days no shared trigger in the couple is recent enough (the couple's `shared_trigger_at`, read with the
+    membership)."""
     since = timezone.now() - timedelta(days=PROMPT_DAYS)
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    shared_at = membership.couple.shared_trigger_at
+    if shared_at is None or shared_at < since:
+        return []
     return list(
         Trigger.objects.visible_to(user)
         .exclude(author_id=user.pk)

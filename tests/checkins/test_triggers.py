@@ -3,6 +3,7 @@ what reaches the therapist (triggers shared "with our therapist too", never the 
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import re
@@ -11,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import Client
@@ -20,11 +22,14 @@ from django.utils import timezone
 
 from checkins import triggers
 from checkins.models import Trigger
+from recovery.access import membership_of
+from recovery.auth_backends import AuthenticationBackend
 from recovery.care import session_brief
 from recovery.care.caseload import caseload
 from recovery.care.summary import summary_for
 from recovery.composition import data_export
 from recovery.localtime import local_today, monday_of
+from recovery.models import Couple
 from tests.factories import TherapistFactory, TriggerFactory, UserFactory, enable_mfa, make_care_access, make_couple
 from tests.helpers import client_as, fresh, page
 
@@ -154,6 +159,54 @@ def test_the_prompt_never_shows_an_only_me_trigger_nor_an_old_one(people) -> Non
         assert client_as(sam).post(reverse(name, args=[private.pk])).status_code == 404
     private.refresh_from_db()
     assert private.here_at is None
+
+
+def test_only_a_shared_trigger_marks_the_couple_and_pages_look_for_prompts_only_after_one(people) -> None:
+    """Every partner page asks for open prompts; the couple's `shared_trigger_at` (read with the membership)
+    spares that query on the days no shared trigger can be recent enough to prompt — never a prompt missed."""
+    couple, alex, sam, _doc = people
+
+    def prompts_and_queries() -> tuple[list, int]:
+        person = AuthenticationBackend().get_user(sam.pk)  # as a request loads the person
+        membership_of(person)  # as every page has, before the layout asks
+        with CaptureQueriesContext(connection) as queries:
+            found = triggers.open_prompts(person)
+        return found, len(queries)
+
+    assert prompts_and_queries() == ([], 0)  # nothing shared yet: no query
+    _trigger(couple, alex, visibility="only_me")
+    couple.refresh_from_db()
+    assert couple.shared_trigger_at is None  # a private one leaves no trace, not even this
+    assert prompts_and_queries() == ([], 0)
+    with time_machine.travel(timezone.now() - timedelta(days=triggers.PROMPT_DAYS + 1)):
+        _trigger(couple, alex, visibility="partner")  # shared, but long enough ago to have passed
+    assert prompts_and_queries() == ([], 0)
+    shared = _trigger(couple, alex, visibility="partner")
+    couple.refresh_from_db()
+    assert couple.shared_trigger_at is not None and couple.shared_trigger_at >= shared.created_at
+    found, queries = prompts_and_queries()
+    assert [t.pk for t in found] == [shared.pk] and queries == 1
+    # A private one made shared later marks the couple too.
+    private = _trigger(couple, sam, visibility="only_me")
+    Couple.objects.filter(pk=couple.pk).update(shared_trigger_at=None)
+    private.visibility = "partner"
+    private.save()
+    assert [t.pk for t in triggers.open_prompts(fresh(alex))] == [private.pk]
+
+
+def test_the_migration_marks_couples_from_their_newest_shared_trigger(people) -> None:
+    couple, alex, sam, _doc = people
+    older = _trigger(couple, alex, visibility="partner", days_ago=2)
+    _trigger(couple, sam, visibility="only_me")  # newer, but private: not counted
+    other = make_couple(hurt=UserFactory(), involved=UserFactory())
+    _trigger(other, other.partners.get(seat=1).user, visibility="only_me")
+    Couple.objects.update(shared_trigger_at=None)  # as before the migration
+    backfill = importlib.import_module("checkins.migrations.0007_backfill_shared_trigger_at").backfill
+    backfill(django_apps, None)
+    couple.refresh_from_db()
+    other.refresh_from_db()
+    assert couple.shared_trigger_at == older.created_at
+    assert other.shared_trigger_at is None
 
 
 def test_the_author_cannot_answer_their_own_and_the_partner_cannot_change_it(people) -> None:
