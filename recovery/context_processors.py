@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from recovery.access import membership_of
 from recovery.sessions import elapsed_since_touch
@@ -20,14 +22,28 @@ def mend(request: HttpRequest) -> dict[str, object]:
         "account_restore_days": settings.ACCOUNT_RESTORE_DAYS,  # allauth's "account inactive" page says it
     }
     if user is None or not user.is_authenticated:
+        context["layout_key"] = layout_key(menu="guest", section="", on_trigger_page=False, warning_minutes=0)
         return context
     idle_seconds = settings.SESSION_COOKIE_AGE
     warning_seconds = min(IDLE_WARNING_SECONDS, idle_seconds // 2)
+    section = nav_section(request)
+    on_trigger_page = getattr(request.resolver_match, "view_name", None) == "checkins:trigger_new"
     context.update(
         {
             # Which menu to show; called only when the menu is drawn, and cached for the request.
             "in_couple": lambda: membership_of(user) is not None,
-            "nav_section": nav_section(request),
+            "nav_section": section,
+            "on_trigger_page": on_trigger_page,
+            # What the layout's cached fragments depend on, worked out (one look at the membership) only when
+            # the layout is drawn: never on a redirect or a download.
+            "layout_key": SimpleLazyObject(
+                lambda: layout_key(
+                    menu="therapist" if user.is_therapist else "couple" if membership_of(user) else "alone",
+                    section=section,
+                    on_trigger_page=on_trigger_page,
+                    warning_minutes=warning_seconds // 60,
+                )
+            ),
             # static/js/mend.js warns before the server ends an idle session (SESSION_COOKIE_AGE, pushed
             # forward by activity) and then leaves for the log-in page…
             "idle_seconds": idle_seconds,
@@ -39,6 +55,17 @@ def mend(request: HttpRequest) -> dict[str, object]:
         }
     )
     return context
+
+
+def layout_key(*, menu: str, section: str, on_trigger_page: bool, warning_minutes: int) -> str:
+    """Everything the page layout's cached fragments (templates/base.html) are drawn from, as one key: the
+    language, the menu (a guest's, a therapist's, a partner's, or someone's not yet in a couple), the section it
+    marks, whether this is the trigger page, the quick-exit address and the idle warning's minutes. Nothing a
+    person wrote, and nothing about them beyond which menu they see."""
+    return "|".join(
+        [get_language() or "", menu, section, "trigger" if on_trigger_page else "", settings.QUICK_EXIT_URL,
+         str(warning_minutes)]
+    )  # fmt: skip
 
 
 # The main menu's sections, by URL name: the menu marks the one the page belongs to.

@@ -114,6 +114,10 @@ elif _cache_url.startswith("db://"):
     }
 else:
     raise ImproperlyConfigured("CACHE_URL must start with db:// or redis://")
+# The page layout's header, menu and footer, drawn once per process and kept in its memory (templates/base.html):
+# the same for everyone who sees the same menu, never anything a person wrote. Gone when the process restarts,
+# as a deploy does, so a changed template or translation is drawn afresh.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mend-fragments"}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "recovery.User"
