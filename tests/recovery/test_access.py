@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.utils import timezone
 
 from recovery.access import can_view_couple, couple_of, get_visible_or_404, membership_of, other_partner
 from recovery.models import Couple, Invitation, Partner
 from tests.factories import TherapistFactory, UserFactory, make_couple, make_invitation, make_waiting_couple
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,26 @@ def test_membership_is_looked_up_once_per_request(django_assert_num_queries) -> 
         couple_of(user)
         couple_of(user)
         can_view_couple(user, couple)
+
+
+def test_the_partner_is_read_with_the_membership_and_only_a_current_one(django_assert_num_queries) -> None:
+    hurt, involved = UserFactory(), UserFactory()
+    couple = make_couple(hurt=hurt, involved=involved)
+    hurt = fresh(hurt)
+    with django_assert_num_queries(1):
+        assert membership_of(hurt).user is hurt and membership_of(hurt).couple == couple
+        partner = other_partner(hurt)
+        assert partner.user == involved and partner.couple is membership_of(hurt).couple
+    # The partner leaves (their membership closed): the one left is alone in the space, and the one who left
+    # belongs to nothing — neither sees the other.
+    Partner.objects.filter(user=involved).update(left_at=timezone.now())
+    assert other_partner(fresh(hurt)) is None and membership_of(fresh(hurt)) is not None
+    assert membership_of(fresh(involved)) is None and other_partner(fresh(involved)) is None
+    # Someone's earlier couple doesn't bring its people along into a new one.
+    newcomer = UserFactory()
+    make_couple(hurt=involved, involved=newcomer)
+    assert other_partner(fresh(involved)).user == newcomer
+    assert other_partner(fresh(newcomer)).user == involved
 
 
 def test_a_couple_closed_outside_the_app_releases_its_partners() -> None:

@@ -25,6 +25,7 @@ from tests.factories import (
     AuditEventFactory,
     DataExportFactory,
     TherapistFactory,
+    TriggerFactory,
     UserFactory,
     enable_mfa,
     make_care_access,
@@ -240,6 +241,9 @@ def test_the_your_data_page_costs_the_same_however_much_is_written(couple, deliv
     from django.test.utils import CaptureQueriesContext
 
     alex, sam = people_of(couple)
+    # A trigger Sam shared just now, before and after: every page looks for Alex's prompts while one is recent
+    # (checkins/triggers.py), and the writing below shares more.
+    TriggerFactory(couple=couple, author=sam, visibility="partner")
     client = signed_in_again(alex)
     _prepare(client, deliver)
     client.get(reverse("my_data"))
