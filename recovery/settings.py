@@ -104,7 +104,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # allauth's rate limits need a cache every process shares: the database by default, Redis when set.
 _cache_url = env.str("CACHE_URL", default="db://mend_cache")
 if _cache_url.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+    # Django's Redis cache, reusing its Redis clients (recovery/cache.py).
+    CACHES = {"default": {"BACKEND": "recovery.cache.RedisCache", "LOCATION": _cache_url}}
 elif _cache_url.startswith("db://"):
     CACHES = {
         "default": {

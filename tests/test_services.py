@@ -55,4 +55,19 @@ def test_the_shared_cache_works() -> None:
     cache.set("mend-selftest", "ok", 30)
     assert cache.get("mend-selftest") == "ok"
     if os.environ.get("CACHE_URL", "").startswith("redis://"):
-        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert settings.CACHES["default"]["BACKEND"] == "recovery.cache.RedisCache"
+
+
+def test_the_redis_cache_reuses_one_client_per_pool() -> None:
+    if not os.environ.get("CACHE_URL", "").startswith("redis://"):
+        pytest.skip("CACHE_URL does not point at Redis")
+    from recovery.cache import RedisCache
+
+    cache = RedisCache(os.environ["CACHE_URL"], {"KEY_PREFIX": f"selftest-{uuid.uuid4().hex}"})
+    first = cache._cache.get_client(write=True)
+    cache.set("a", {"n": 1}, 30)
+    cache.set_many({"b": 2, "c": 3}, 30)
+    assert cache.get("a") == {"n": 1} and cache.get_many(["b", "c"]) == {"b": 2, "c": 3}
+    assert cache.incr("b") == 3 and cache.delete("c") and cache.get("c") is None
+    assert cache._cache.get_client() is first and cache._cache.get_client(write=True) is first
+    cache.delete_many(["a", "b"])
