@@ -470,3 +470,33 @@ def test_one_rule_for_active_access_answers_the_therapist_and_the_couple_alike(
     assert care_access_is_active(access, current) is active
     assert (couple.pk in therapist_couple_ids(fresh(therapist))) is active
     assert (care.status_of(access, current) == "active") is active
+
+
+def test_the_caseload_page_formats_each_couple_once_for_cards_and_table_and_localises_numbers() -> None:
+    from django.utils import translation
+
+    from checkins.measures import ReliableChange
+    from recovery.care.caseload import CoupleSummary, PartnerSummary, for_page
+    from recovery.models import Couple
+
+    alex = PartnerSummary(name="Alex", role="hurt", adherence_7=3, adherence_28=1200, csi_latest=12, csi_change=3)
+    alex.reliable, alex.triggers_14, alex.trigger_strength_14 = ReliableChange.WORSE, 2, 2.5
+    sam = PartnerSummary(name="Sam <3", role="involved", csi_latest=9, csi_change=-2)
+    new = PartnerSummary(name="Jo", role="hurt", csi_latest=None, csi_change=None)
+    new.reliable = ReliableChange.BETTER  # never shown without a score
+    couple = CoupleSummary(
+        couple=Couple(pk=7), stage=2, stage_title="Trust", days_in_stage=1500, days_in_plan=3, partners=[alex, sam, new]
+    )
+    (shown,) = for_page([couple])
+    assert (shown["names"], shown["url"], shown["brief_url"]) == (
+        "Alex & Sam <3 & Jo", reverse("therapist_couple", args=[7]), reverse("therapist_brief", args=[7])
+    )
+    first, second, third = shown["partners"]
+    assert (first["week"], first["month"], first["csi"]) == ("3", "1200", "12 (+3)")
+    assert first["reliable"] == alex.reliable.label
+    assert (first["triggers"], first["strength"], first["trend"]) == ("2", "2.5", alex.trust_trend)
+    assert (second["csi"], second["reliable"], second["strength"]) == ("9 (-2)", "", "")
+    assert (third["csi"], third["reliable"]) == ("—", "")
+    with translation.override("de"):  # numbers follow the reader's language, as the template's own would
+        (german,) = for_page([couple])
+    assert german["partners"][0]["strength"] == "2,5"
