@@ -137,17 +137,23 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
         Partner.objects.filter(couple_id__in=ids, left_at__isnull=True).select_related("user").order_by("seat")
     ):
         members.setdefault(partner.couple_id, []).append(partner)
-    changes: dict[int, list[StageChange]] = {}
-    for change in StageChange.objects.filter(couple_id__in=ids).order_by("at", "pk"):
+    changes: dict[int, list[Any]] = {}  # (couple_id, to_stage, at, reason) rows: no model instance is needed
+    for change in (
+        StageChange.objects.filter(couple_id__in=ids)
+        .order_by("at", "pk")
+        .values_list("couple_id", "to_stage", "at", "reason", named=True)
+    ):
         changes.setdefault(change.couple_id, []).append(change)
     titles = dict(Stage.objects.values_list("number", "title"))
     check_ins = _check_in_figures(therapist, ids, today)
     reviews = _csi_series(therapist, ids)
-    phq9s = list(
-        Phq9Response.objects.visible_to(therapist).filter(
-            couple_id__in=ids, answered_on__gte=today - timedelta(days=SELF_HARM_FLAG_DAYS)
-        )
-    )
+    self_harm_on: dict[int, date] = {}  # per author, the latest recent shared PHQ-9 that needs crisis support
+    for response in Phq9Response.objects.visible_to(therapist).filter(
+        couple_id__in=ids, answered_on__gte=today - timedelta(days=SELF_HARM_FLAG_DAYS)
+    ):
+        if response.needs_crisis_support:
+            latest = self_harm_on.get(response.author_id)
+            self_harm_on[response.author_id] = max(latest, response.answered_on) if latest else response.answered_on
 
     # Triggers shared with the therapist, per person: four weekly counts and the last 14 days, in one grouped query.
     trigger_counts = {
@@ -197,10 +203,7 @@ def caseload(therapist: User, today: date | None = None, *, only: int | None = N
                 person.csi_latest, person.csi_first = csi.latest, csi.first
                 person.csi_change = csi.since_previous
                 person.reliable, person.crossed_below = csi.reliable, csi.crossed_below
-            person.self_harm_on = max(
-                (p.answered_on for p in phq9s if p.author_id == member.user_id and p.needs_crisis_support),
-                default=None,
-            )
+            person.self_harm_on = self_harm_on.get(member.user_id)
             summary.partners.append(person)
             summary.flags += _flags_for(person, today)
         if any(c.reason == "stepped_back" and (now - c.at).days < STEP_BACK_DAYS for c in history):
