@@ -6,6 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -502,3 +505,24 @@ def test_a_legend_too_long_for_the_narrow_layout_wraps_onto_a_second_row() -> No
 
 def test_the_wide_layout_is_unchanged_by_default() -> None:
     assert str(daily(series=[you((1, 5))]).svg) == str(daily(series=[you((1, 5))], layout=WIDE).svg)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(),
+            st.integers(),
+            st.floats(allow_nan=False),
+            st.text().map(lambda t: mark_safe(t)),
+            st.text().map(lambda t: gettext_lazy(t)),
+        ),
+        max_size=4,
+    )
+)
+def test_the_charts_own_format_html_escapes_every_argument_exactly_as_djangos(args: list[object]) -> None:
+    from checkins.charts import _svg
+
+    template = "<g>" + "[{}]" * len(args) + "{named}</g>"
+    expected = format_html(template, *args, named="\"<&>'")
+    got = _svg(template, *args, named="\"<&>'")
+    assert got == expected and isinstance(got, SafeString)
