@@ -35,8 +35,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
+from django.utils.formats import date_format, localize
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 __all__ = ["NARROW", "WIDE", "Chart", "Layout", "Series", "line_chart"]
@@ -119,6 +122,23 @@ class Chart:
     # The same chart drawn for a phone (NARROW, often over fewer days), shown instead of this one on a
     # narrow screen; `rows` stay this chart's, so the table always has every number.
     narrow: Chart | None = None
+
+    @property
+    def table(self) -> list[tuple[str, list[str]]]:
+        """`rows` as the data table shows them: each date as "j M" in the reader's language, each value localised,
+        "—" for none. Formatted here rather than in the template, where the tables were most of a page's
+        charts' cost; charts over the same days share each date's label."""
+        language = get_language()
+        return [
+            (_table_date(day, language), ["—" if value is None else localize(value) for value in values])
+            for day, values in self.rows
+        ]
+
+
+@lru_cache(maxsize=512)
+def _table_date(day: date, language: str | None) -> str:
+    """A day as the table shows it ("3 Nov"), in `language` (the active one: part of the key)."""
+    return date_format(day, "j M")
 
 
 def line_chart(

@@ -526,3 +526,21 @@ def test_the_charts_own_format_html_escapes_every_argument_exactly_as_djangos(ar
     expected = format_html(template, *args, named="\"<&>'")
     got = _svg(template, *args, named="\"<&>'")
     assert got == expected and isinstance(got, SafeString)
+
+
+def test_the_data_table_shows_each_date_and_value_formatted_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    march = date(2025, 3, 1)
+    chart = daily(
+        series=[
+            Series(name="Alex", points=((march, 6.5), (march + timedelta(days=1), 7))),
+            Series(name="Sam", points=((march, 3),), css_class="series-2"),
+        ],
+        start=march,
+        end=march + timedelta(days=6),
+    )
+    assert chart.table == [("1 Mar", ["6.5", "3.0"]), ("2 Mar", ["7.0", "—"])]  # as {{ value }} shows a float
+    with translation.override("de"):  # the labels are cached by language: never another reader's
+        assert chart.table == [("1 Mär", ["6,5", "3,0"]), ("2 Mär", ["7,0", "—"])]
+    assert chart.table[0][0] == "1 Mar"
