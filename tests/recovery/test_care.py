@@ -489,7 +489,9 @@ def test_the_caseload_page_formats_each_couple_once_for_cards_and_table_and_loca
     )
     (shown,) = for_page([couple])
     assert (shown["names"], shown["url"], shown["brief_url"]) == (
-        "Alex & Sam <3 & Jo", reverse("therapist_couple", args=[7]), reverse("therapist_brief", args=[7])
+        "Alex & Sam <3 & Jo",
+        reverse("therapist_couple", args=[7]),
+        reverse("therapist_brief", args=[7]),
     )
     first, second, third = shown["partners"]
     assert (first["week"], first["month"], first["csi"]) == ("3", "1200", "12 (+3)")
