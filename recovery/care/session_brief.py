@@ -158,10 +158,9 @@ def brief_for(therapist: User, couple: Couple) -> Brief:
     for author_id, week_start, *items in (
         WeeklyReview.objects.visible_to(therapist)
         .filter(couple=couple)
-        .values_list("author_id", "week_start", *(item.key for item in measures.CSI4_ITEMS))
+        .values_list("author_id", "week_start", *measures.CSI4_KEYS)
     ):
-        answers = dict(zip((item.key for item in measures.CSI4_ITEMS), items, strict=True))
-        csi_totals.setdefault(author_id, []).append((week_start, measures.csi4_total(answers)))
+        csi_totals.setdefault(author_id, []).append((week_start, measures.csi4_row_total(items)))
     check_ins = {
         row["author_id"]: row["n"]
         for row in DailyCheckIn.objects.visible_to(therapist)
