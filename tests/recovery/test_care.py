@@ -502,3 +502,18 @@ def test_the_caseload_page_formats_each_couple_once_for_cards_and_table_and_loca
     with translation.override("de"):  # numbers follow the reader's language, as the template's own would
         (german,) = for_page([couple])
     assert german["partners"][0]["strength"] == "2,5"
+
+
+def test_the_caseload_calls_people_what_every_other_page_does() -> None:
+    from recovery.models import User
+
+    named = UserFactory(display_name="Robin", email="r.smith@example.com")
+    unnamed = UserFactory(display_name="", email="jo.b@example.com")
+    assert [u.get_short_name() for u in (named, unnamed)] == ["Robin", "jo.b"]
+    assert User.short_name("", "jo.b@example.com") == "jo.b" and User.short_name("Robin", "x@y.z") == "Robin"
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    couple = make_couple(hurt=unnamed)
+    make_care_access(couple, doc)
+    (summary,) = caseload(fresh(doc))
+    assert summary.partners[0].name == "jo.b"
