@@ -17,7 +17,8 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import localize
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from checkins import triggers
@@ -247,17 +248,21 @@ def _flags_for(person: PartnerSummary, today: date) -> list[str]:
 # --- the caseload page ---------------------------------------------------------------------------------------
 # The page shows every couple twice, as a card (phones) and as a table row (desktops). What both show is
 # formatted here once per couple, each number localised once, and read from plain dicts, the cheapest thing
-# for a template to look into: with 50 couples, formatting in the template was most of the page's cost.
+# for a template to look into: with 50 couples, formatting in the template was most of the page's cost. The
+# sentences are the template's {% blocktranslate %} ones, with the same message ids, filled in the same way.
 
 
 class PartnerShown(TypedDict):
     name: str
     week: str  # shared check-ins in the last 7 days, localised
     month: str  # … and in 28 days
+    check_ins: SafeString  # the card's sentence of the two
     csi: str  # the latest CSI-4 and its change since the previous review, "12 (+3)"; "—" before any
     reliable: str  # the reliable-change label against the first score, or ""
     triggers: str  # triggers shared with the therapist in 14 days, localised
-    strength: str  # their mean strength, localised, or "" when there is none
+    triggers_line: SafeString  # the card's sentence of it
+    strength: SafeString  # their mean strength, as the card says it, or "" when there is none
+    strength_short: SafeString  # … and as the table says it
     trend: SafeString  # the trust sparkline
 
 
@@ -267,28 +272,34 @@ class CoupleShown(TypedDict):
     brief_url: str
     stage: str
     stage_title: str
-    days_in_stage: str
-    days_in_plan: str
+    stage_line: SafeString  # the card's "Stage 2, … · 30 days"
+    days_in_stage: SafeString  # the table's "30 days"
+    in_plan: SafeString  # "120 days in the plan", on the card and in the table
     flags: list[str]
     partners: list[PartnerShown]
 
 
 def for_page(summaries: list[CoupleSummary]) -> list[CoupleShown]:
     """The caseload page's couples, in the caseload's order, formatted once for its cards and its table."""
-    return [
-        {
-            "names": " & ".join(person.name for person in summary.partners),
-            "url": reverse("therapist_couple", args=[summary.couple.pk]),
-            "brief_url": reverse("therapist_brief", args=[summary.couple.pk]),
-            "stage": localize(summary.stage),
-            "stage_title": summary.stage_title,
-            "days_in_stage": localize(summary.days_in_stage),
-            "days_in_plan": localize(summary.days_in_plan),
-            "flags": summary.flags,
-            "partners": [_partner_shown(person) for person in summary.partners],
-        }
-        for summary in summaries
-    ]
+    return [_couple_shown(summary) for summary in summaries]
+
+
+def _couple_shown(summary: CoupleSummary) -> CoupleShown:
+    stage, days = localize(summary.stage), localize(summary.days_in_stage)
+    return {
+        "names": " & ".join(person.name for person in summary.partners),
+        "url": reverse("therapist_couple", args=[summary.couple.pk]),
+        "brief_url": reverse("therapist_brief", args=[summary.couple.pk]),
+        "stage": stage,
+        "stage_title": summary.stage_title,
+        "stage_line": _filled(
+            _("Stage %(n)s, %(title)s · %(days)s days"), n=stage, title=summary.stage_title, days=days
+        ),
+        "days_in_stage": _filled(_("%(days)s days"), days=days),
+        "in_plan": _filled(_("%(days)s days in the plan"), days=localize(summary.days_in_plan)),
+        "flags": summary.flags,
+        "partners": [_partner_shown(person) for person in summary.partners],
+    }
 
 
 def _partner_shown(person: PartnerSummary) -> PartnerShown:
@@ -299,13 +310,24 @@ def _partner_shown(person: PartnerSummary) -> PartnerShown:
             csi += f" ({'+' if person.csi_change > 0 else ''}{localize(person.csi_change)})"
         if person.reliable:
             reliable = person.reliable.label
+    week, month, triggers = localize(person.adherence_7), localize(person.adherence_28), localize(person.triggers_14)
+    strength = localize(person.trigger_strength_14) if person.trigger_strength_14 else ""
     return {
         "name": person.name,
-        "week": localize(person.adherence_7),
-        "month": localize(person.adherence_28),
+        "week": week,
+        "month": month,
+        "check_ins": _filled(_("Check-ins: %(week)s this week, %(month)s in 4 weeks"), week=week, month=month),
         "csi": csi,
         "reliable": reliable,
-        "triggers": localize(person.triggers_14),
-        "strength": localize(person.trigger_strength_14) if person.trigger_strength_14 else "",
+        "triggers": triggers,
+        "triggers_line": _filled(_("triggers shared in 14 days: %(n)s"), n=triggers),
+        "strength": _filled(_("mean strength %(s)s of 5"), s=strength) if strength else SafeString(""),
+        "strength_short": _filled(_("strength %(s)s"), s=strength) if strength else SafeString(""),
         "trend": person.trust_trend,
     }
+
+
+def _filled(translated: str, **values: str) -> SafeString:
+    """A translated sentence with its (already localised) values put in, as {% blocktranslate %} does it: each
+    value escaped, the translation itself taken as it is."""
+    return mark_safe(translated % {name: conditional_escape(value) for name, value in values.items()})

@@ -485,23 +485,31 @@ def test_the_caseload_page_formats_each_couple_once_for_cards_and_table_and_loca
     new = PartnerSummary(name="Jo", role="hurt", csi_latest=None, csi_change=None)
     new.reliable = ReliableChange.BETTER  # never shown without a score
     couple = CoupleSummary(
-        couple=Couple(pk=7), stage=2, stage_title="Trust", days_in_stage=1500, days_in_plan=3, partners=[alex, sam, new]
-    )
+        couple=Couple(pk=7), stage=2, stage_title="Trust & <b>", days_in_stage=1500, days_in_plan=3,
+        partners=[alex, sam, new],
+    )  # fmt: skip
     (shown,) = for_page([couple])
     assert (shown["names"], shown["url"], shown["brief_url"]) == (
         "Alex & Sam <3 & Jo",
         reverse("therapist_couple", args=[7]),
         reverse("therapist_brief", args=[7]),
     )
+    # Sentences as {% blocktranslate %} fills them: the values escaped, the words as translated.
+    assert shown["stage_line"] == "Stage 2, Trust &amp; &lt;b&gt; · 1500 days"
+    assert (shown["days_in_stage"], shown["in_plan"]) == ("1500 days", "3 days in the plan")
     first, second, third = shown["partners"]
     assert (first["week"], first["month"], first["csi"]) == ("3", "1200", "12 (+3)")
+    assert first["check_ins"] == "Check-ins: 3 this week, 1200 in 4 weeks"
     assert first["reliable"] == alex.reliable.label
-    assert (first["triggers"], first["strength"], first["trend"]) == ("2", "2.5", alex.trust_trend)
-    assert (second["csi"], second["reliable"], second["strength"]) == ("9 (-2)", "", "")
+    assert (first["triggers"], first["triggers_line"], first["trend"]) == (
+        "2", "triggers shared in 14 days: 2", alex.trust_trend
+    )  # fmt: skip
+    assert (first["strength"], first["strength_short"]) == ("mean strength 2.5 of 5", "strength 2.5")
+    assert (second["csi"], second["reliable"], second["strength"], second["strength_short"]) == ("9 (-2)", "", "", "")
     assert (third["csi"], third["reliable"]) == ("—", "")
     with translation.override("de"):  # numbers follow the reader's language, as the template's own would
         (german,) = for_page([couple])
-    assert german["partners"][0]["strength"] == "2,5"
+    assert german["partners"][0]["strength_short"] == "strength 2,5"
 
 
 def test_the_caseload_calls_people_what_every_other_page_does() -> None:
