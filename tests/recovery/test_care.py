@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
@@ -525,3 +526,38 @@ def test_the_caseload_calls_people_what_every_other_page_does() -> None:
     make_care_access(couple, doc)
     (summary,) = caseload(fresh(doc))
     assert summary.partners[0].name == "jo.b"
+
+
+def test_the_summary_shows_every_week_s_csi_and_recent_words_in_queries_that_do_not_grow_with_history() -> None:
+    from recovery.care.summary import summary_for
+
+    couple, alex, sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    this_week = week_start_for(alex)
+
+    def reviews(weeks: range) -> None:
+        for n in weeks:
+            for person, visibility in ((alex, "therapist"), (sam, "partner")):
+                WeeklyReviewFactory(
+                    author=person, week_start=this_week - timedelta(weeks=n), visibility=visibility,
+                    what_worked=f"WORKED-{person.display_name}-{n}",
+                    csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=n % 6,
+                )  # fmt: skip
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            summary_for(fresh(doc), couple)
+        return len(queries)
+
+    reviews(range(1, 3))
+    few = count()
+    reviews(range(3, 30))
+    assert count() == few
+    context = summary_for(fresh(doc), couple)
+    totals = dict(context["csi_weeks"])
+    assert totals[this_week - timedelta(weeks=29)] == [9 + 29 % 6, 9 + 29 % 6]  # the oldest week's, for both
+    words = [r.what_worked for week in context["weeks"] for r in week.reviews]
+    assert "WORKED-Alex-1" in words and "WORKED-Alex-29" not in words  # words of the weeks shown only
+    assert not any(w.startswith("WORKED-Sam") for w in words)  # shared with the partner alone: a score, no words
