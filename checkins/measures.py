@@ -10,7 +10,7 @@ person's own first score (`reliable_change`) are decided here and nowhere else.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -66,6 +66,15 @@ CSI4_ITEMS: tuple[Item, ...] = (
     Item("csi_rewarding", "How rewarding is your relationship with your partner?", _AMOUNT_SCALE),
     Item("csi_satisfied", "In general, how satisfied are you with your relationship?", _AMOUNT_SCALE),
 )
+
+
+CSI4_KEYS: tuple[str, ...] = tuple(item.key for item in CSI4_ITEMS)
+
+
+def csi4_row_total(values: Sequence[int]) -> int:
+    """csi4_total of the four answers in CSI4_KEYS' order, as `values_list(*CSI4_KEYS)` reads them: a page that
+    shows only totals need not load whole reviews."""
+    return csi4_total(dict(zip(CSI4_KEYS, values, strict=True)))
 
 
 def csi4_total(answers: Mapping[str, int]) -> int:

@@ -105,7 +105,7 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
     cached = getattr(user, _CARE_CACHE, None)
     if cached is not None:
         return cached
-    from recovery.models import CareTeamAccess, Couple, Partner
+    from recovery.models import CareConsent, CareTeamAccess, Couple, Partner
 
     ids: frozenset[int] = frozenset()
     if has_second_step(user):
@@ -115,32 +115,46 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
                 ended_at__isnull=True,
                 accepted_at__isnull=False,
                 couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
-            )
-            .select_related("couple")
-            .prefetch_related("consents")
+            ).select_related("couple")
         )
         current: dict[int, set[int]] = {}
         for couple_id, user_id in Partner._default_manager.filter(
             couple_id__in=[a.couple_id for a in accesses], left_at__isnull=True
         ).values_list("couple_id", "user_id"):
             current.setdefault(couple_id, set()).add(user_id)
-        ids = frozenset(a.couple_id for a in accesses if care_access_is_active(a, current.get(a.couple_id, set())))
+        # Who agreed, as plain ids: prefetching `consents` built a related manager per access, the most
+        # expensive part of every therapist page's first question (the same one query either way).
+        agreed: dict[int, set[int]] = {}
+        for access_id, partner_id in CareConsent.objects.filter(access_id__in=[a.pk for a in accesses]).values_list(
+            "access_id", "partner_id"
+        ):
+            agreed.setdefault(access_id, set()).add(partner_id)
+        ids = frozenset(
+            a.couple_id
+            for a in accesses
+            if care_access_is_active(a, current.get(a.couple_id, set()), agreed=agreed.get(a.pk, set()))
+        )
     setattr(user, _CARE_CACHE, ids)
     return ids
 
 
-def care_access_is_active(access: CareTeamAccess, current_partner_ids: Collection[int]) -> bool:
+def care_access_is_active(
+    access: CareTeamAccess, current_partner_ids: Collection[int], *, agreed: Collection[int] | None = None
+) -> bool:
     """The one rule for "this therapist's access is active": the therapist accepted, no one ended it, the space
     is open (active or paused), and both of the couple's current partners agreed. (The therapist's own two-step
-    sign-in is asked for on top of this, in therapist_couple_ids.) `access.consents` is best prefetched."""
+    sign-in is asked for on top of this, in therapist_couple_ids.) Who agreed is `agreed` (their user ids) when
+    the caller has read it already, else `access.consents` (best prefetched)."""
     from recovery.models import Couple
 
+    if agreed is None:
+        agreed = {c.partner_id for c in access.consents.all()}
     return (
         access.ended_at is None
         and access.accepted_at is not None
         and access.couple.status in (Couple.Status.ACTIVE, Couple.Status.PAUSED)
         and len(current_partner_ids) == 2
-        and set(current_partner_ids) <= {c.partner_id for c in access.consents.all()}
+        and set(current_partner_ids) <= set(agreed)
     )
 
 

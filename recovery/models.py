@@ -111,7 +111,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.email
 
     def get_short_name(self) -> str:
-        return self.display_name or self.email.split("@")[0]
+        return User.short_name(self.display_name, self.email)
+
+    @staticmethod
+    def short_name(display_name: str, email: str) -> str:
+        """The name a page calls someone by, from the two fields it comes from (for pages that read them as rows)."""
+        return display_name or email.split("@")[0]
 
     @cached_property
     def is_therapist(self) -> bool:

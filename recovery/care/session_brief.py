@@ -152,8 +152,23 @@ def brief_for(therapist: User, couple: Couple) -> Brief:
     summaries = caseload.caseload(therapist, only=couple.pk)
     summary = summaries[0] if summaries else None
     members = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
-    reviews = list(WeeklyReview.objects.visible_to(therapist).filter(couple=couple))
-    check_ins = list(DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=since))
+    # Only the CSI-4 of every review and a count of the check-ins are shown: read as rows and counted in the
+    # database, not as entries (whose words would each be decrypted for nothing).
+    csi_totals: dict[int, list[tuple[date, int]]] = {}
+    for author_id, week_start, *items in (
+        WeeklyReview.objects.visible_to(therapist)
+        .filter(couple=couple)
+        .values_list("author_id", "week_start", *measures.CSI4_KEYS)
+    ):
+        csi_totals.setdefault(author_id, []).append((week_start, measures.csi4_row_total(items)))
+    check_ins = {
+        row["author_id"]: row["n"]
+        for row in DailyCheckIn.objects.visible_to(therapist)
+        .filter(couple=couple, local_date__gte=since)
+        .values("author_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
     phq9s = list(Phq9Response.objects.visible_to(therapist).filter(couple=couple).order_by("answered_on"))
     triggers = trigger_counts(therapist, couple, since=since)
 
@@ -165,10 +180,10 @@ def brief_for(therapist: User, couple: Couple) -> Brief:
                 user_id=member.user_id,
                 name=member.user.get_short_name(),
                 role=member.get_role_display(),
-                csi=csi_change((r.week_start, r.csi_total) for r in reviews if r.author_id == member.user_id),
+                csi=csi_change(csi_totals.get(member.user_id, [])),
                 phq9_latest=mine[-1] if mine else None,
                 phq9_previous=mine[-2] if len(mine) > 1 else None,
-                check_ins_since=sum(1 for c in check_ins if c.author_id == member.user_id),
+                check_ins_since=check_ins.get(member.user_id, 0),
                 triggers_since=triggers.get(member.user_id, 0),
             )
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from checkins import triggers
 from checkins.dashboard import couple_charts
-from checkins.measures import DISTRESS_CUTOFF
+from checkins.measures import CSI4_KEYS, DISTRESS_CUTOFF, csi4_row_total
 from checkins.models import DailyCheckIn, Trigger, WeeklyReview
 from plans.models import Completion, Question, StageChange
 from plans.questions import threads_for
@@ -50,9 +50,16 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
     check_ins = list(
         DailyCheckIn.objects.visible_to(therapist).filter(couple=couple, local_date__gte=start).select_related("author")
     )
-    reviews = list(
+    # Every shared review's CSI-4, as rows (the weekly table goes back to the first); whole reviews, whose words
+    # are decrypted on reading, only for the weeks shown.
+    csi_rows = (
         WeeklyReview.objects.visible_to(therapist)
         .filter(couple=couple)
+        .values_list("author_id", "week_start", *CSI4_KEYS)
+    )
+    reviews = list(
+        WeeklyReview.objects.visible_to(therapist)
+        .filter(couple=couple, week_start__gte=monday_of(start))
         .select_related("author")
         .order_by("-week_start")
     )
@@ -68,12 +75,12 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
     def week_of(monday: date) -> SharedWeek:
         return weeks.setdefault(monday, SharedWeek(monday=monday, csi=[None] * len(seats)))
 
+    for author_id, week_start, *items in csi_rows:
+        if author_id in seats:
+            week_of(week_start).csi[seats.index(author_id)] = csi4_row_total(items)
     for review in reviews:
-        week = week_of(review.week_start)
-        if review.author_id in seats:
-            week.csi[seats.index(review.author_id)] = review.csi_total
         if can_read_text(therapist, review):
-            week.reviews.append(review)
+            week_of(review.week_start).reviews.append(review)
     for entry in sorted(check_ins, key=lambda c: (c.local_date, c.author_id), reverse=True):
         if can_read_text(therapist, entry):
             week_of(monday_of(entry.local_date)).check_ins.append(entry)
@@ -111,7 +118,7 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
         ),
         **couple_charts(
             check_ins=check_ins,
-            reviews=[r for r in reviews if r.week_start >= monday_of(start)],
+            reviews=reviews,
             people=people,
             start=start,
             today=today,

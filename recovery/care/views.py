@@ -195,7 +195,7 @@ def therapist_home(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "care/therapist_home.html",
-        {"summaries": summaries, "mfa_on": mfa_on, "waiting": waiting_care_accesses(request.user)},
+        {"couples": caseload.for_page(summaries), "mfa_on": mfa_on, "waiting": waiting_care_accesses(request.user)},
     )
 
 

@@ -6,6 +6,9 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -502,3 +505,42 @@ def test_a_legend_too_long_for_the_narrow_layout_wraps_onto_a_second_row() -> No
 
 def test_the_wide_layout_is_unchanged_by_default() -> None:
     assert str(daily(series=[you((1, 5))]).svg) == str(daily(series=[you((1, 5))], layout=WIDE).svg)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(),
+            st.integers(),
+            st.floats(allow_nan=False),
+            st.text().map(lambda t: mark_safe(t)),
+            st.text().map(lambda t: gettext_lazy(t)),
+        ),
+        max_size=4,
+    )
+)
+def test_the_charts_own_format_html_escapes_every_argument_exactly_as_djangos(args: list[object]) -> None:
+    from checkins.charts import _svg
+
+    template = "<g>" + "[{}]" * len(args) + "{named}</g>"
+    expected = format_html(template, *args, named="\"<&>'")
+    got = _svg(template, *args, named="\"<&>'")
+    assert got == expected and isinstance(got, SafeString)
+
+
+def test_the_data_table_shows_each_date_and_value_formatted_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    march = date(2025, 3, 1)
+    chart = daily(
+        series=[
+            Series(name="Alex", points=((march, 6.5), (march + timedelta(days=1), 7))),
+            Series(name="Sam", points=((march, 3),), css_class="series-2"),
+        ],
+        start=march,
+        end=march + timedelta(days=6),
+    )
+    assert chart.table == [("1 Mar", ["6.5", "3.0"]), ("2 Mar", ["7.0", "—"])]  # as {{ value }} shows a float
+    with translation.override("de"):  # the labels are cached by language: never another reader's
+        assert chart.table == [("1 Mär", ["6,5", "3,0"]), ("2 Mär", ["7,0", "—"])]
+    assert chart.table[0][0] == "1 Mar"

@@ -136,3 +136,14 @@ def test_templates_ask_the_same_distress_line(total: float | None, below: bool) 
     )
     assert rendered.render(Context({"total": total})) == f"{below} {DISTRESS_CUTOFF}/{MAX_TOTAL}"
     assert below == (total is not None and is_distressed(total))
+
+
+def test_a_csi4_row_from_the_database_totals_like_the_answers_it_holds() -> None:
+    from checkins.measures import CSI4_KEYS, csi4_row_total
+
+    assert tuple(item.key for item in CSI4_ITEMS) == CSI4_KEYS
+    assert csi4_row_total([6, 5, 5, 5]) == csi4_total(dict(zip(CSI4_KEYS, [6, 5, 5, 5], strict=True))) == MAX_TOTAL
+    with pytest.raises(ValueError, match="csi_happiness"):
+        csi4_row_total([7, 0, 0, 0])  # the same checks as csi4_total
+    with pytest.raises(ValueError):
+        csi4_row_total([1, 2, 3])  # a row missing an answer is refused, not summed

@@ -249,6 +249,9 @@ def test_who_sees_a_trigger_in_any_form(people, visibility: str, deliver) -> Non
     alex_row = summary.partners[0]
     assert alex_row.triggers_14 == (7 if therapist_sees else 0)
     assert ("triggers rising for three weeks" in " ".join(summary.flags)) == therapist_sees
+    caseload_page = page(client_as(fresh(doc)).get(reverse("therapist_home")))  # its card and its table row
+    assert ("triggers shared in 14 days: 7 (mean strength " in caseload_page) == therapist_sees
+    assert ("Alex: 7 (strength " in caseload_page) == therapist_sees
     weeks = summary_for(fresh(doc), couple)["trigger_weeks"]
     assert (sum(w.count for _m, people_weeks in weeks for w in people_weeks if w) == 10) == therapist_sees
     assert bool(weeks) == therapist_sees

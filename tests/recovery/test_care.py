@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checkins.models import DailyCheckIn, WeeklyReview
@@ -470,3 +471,93 @@ def test_one_rule_for_active_access_answers_the_therapist_and_the_couple_alike(
     assert care_access_is_active(access, current) is active
     assert (couple.pk in therapist_couple_ids(fresh(therapist))) is active
     assert (care.status_of(access, current) == "active") is active
+
+
+def test_the_caseload_page_formats_each_couple_once_for_cards_and_table_and_localises_numbers() -> None:
+    from django.utils import translation
+
+    from checkins.measures import ReliableChange
+    from recovery.care.caseload import CoupleSummary, PartnerSummary, for_page
+    from recovery.models import Couple
+
+    alex = PartnerSummary(name="Alex", role="hurt", adherence_7=3, adherence_28=1200, csi_latest=12, csi_change=3)
+    alex.reliable, alex.triggers_14, alex.trigger_strength_14 = ReliableChange.WORSE, 2, 2.5
+    sam = PartnerSummary(name="Sam <3", role="involved", csi_latest=9, csi_change=-2)
+    new = PartnerSummary(name="Jo", role="hurt", csi_latest=None, csi_change=None)
+    new.reliable = ReliableChange.BETTER  # never shown without a score
+    couple = CoupleSummary(
+        couple=Couple(pk=7), stage=2, stage_title="Trust & <b>", days_in_stage=1500, days_in_plan=3,
+        partners=[alex, sam, new],
+    )  # fmt: skip
+    (shown,) = for_page([couple])
+    assert (shown["names"], shown["url"], shown["brief_url"]) == (
+        "Alex & Sam <3 & Jo",
+        reverse("therapist_couple", args=[7]),
+        reverse("therapist_brief", args=[7]),
+    )
+    # Sentences as {% blocktranslate %} fills them: the values escaped, the words as translated.
+    assert shown["stage_line"] == "Stage 2, Trust &amp; &lt;b&gt; · 1500 days"
+    assert (shown["days_in_stage"], shown["in_plan"]) == ("1500 days", "3 days in the plan")
+    first, second, third = shown["partners"]
+    assert (first["week"], first["month"], first["csi"]) == ("3", "1200", "12 (+3)")
+    assert first["check_ins"] == "Check-ins: 3 this week, 1200 in 4 weeks"
+    assert first["reliable"] == alex.reliable.label
+    assert (first["triggers"], first["triggers_line"], first["trend"]) == (
+        "2", "triggers shared in 14 days: 2", alex.trust_trend
+    )  # fmt: skip
+    assert (first["strength"], first["strength_short"]) == ("mean strength 2.5 of 5", "strength 2.5")
+    assert (second["csi"], second["reliable"], second["strength"], second["strength_short"]) == ("9 (-2)", "", "", "")
+    assert (third["csi"], third["reliable"]) == ("—", "")
+    with translation.override("de"):  # numbers follow the reader's language, as the template's own would
+        (german,) = for_page([couple])
+    assert german["partners"][0]["strength_short"] == "strength 2,5"
+
+
+def test_the_caseload_calls_people_what_every_other_page_does() -> None:
+    from recovery.models import User
+
+    named = UserFactory(display_name="Robin", email="r.smith@example.com")
+    unnamed = UserFactory(display_name="", email="jo.b@example.com")
+    assert [u.get_short_name() for u in (named, unnamed)] == ["Robin", "jo.b"]
+    assert User.short_name("", "jo.b@example.com") == "jo.b" and User.short_name("Robin", "x@y.z") == "Robin"
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    couple = make_couple(hurt=unnamed)
+    make_care_access(couple, doc)
+    (summary,) = caseload(fresh(doc))
+    assert summary.partners[0].name == "jo.b"
+
+
+def test_the_summary_shows_every_week_s_csi_and_recent_words_in_queries_that_do_not_grow_with_history() -> None:
+    from recovery.care.summary import summary_for
+
+    couple, alex, sam = _couple()
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    make_care_access(couple, doc)
+    this_week = week_start_for(alex)
+
+    def reviews(weeks: range) -> None:
+        for n in weeks:
+            for person, visibility in ((alex, "therapist"), (sam, "partner")):
+                WeeklyReviewFactory(
+                    author=person, week_start=this_week - timedelta(weeks=n), visibility=visibility,
+                    what_worked=f"WORKED-{person.display_name}-{n}",
+                    csi_happiness=3, csi_warm=3, csi_rewarding=3, csi_satisfied=n % 6,
+                )  # fmt: skip
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            summary_for(fresh(doc), couple)
+        return len(queries)
+
+    reviews(range(1, 3))
+    few = count()
+    reviews(range(3, 30))
+    assert count() == few
+    context = summary_for(fresh(doc), couple)
+    totals = dict(context["csi_weeks"])
+    assert totals[this_week - timedelta(weeks=29)] == [9 + 29 % 6, 9 + 29 % 6]  # the oldest week's, for both
+    words = [r.what_worked for week in context["weeks"] for r in week.reviews]
+    assert "WORKED-Alex-1" in words and "WORKED-Alex-29" not in words  # words of the weeks shown only
+    assert not any(w.startswith("WORKED-Sam") for w in words)  # shared with the partner alone: a score, no words
