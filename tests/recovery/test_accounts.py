@@ -138,9 +138,10 @@ def test_turning_mfa_on_needs_re_authentication(client) -> None:
 
 
 def test_repeated_wrong_passwords_are_rate_limited(client, settings) -> None:
+    # A cache every process shares (never one process's memory), or the limit would be per process.
     assert settings.CACHES["default"]["BACKEND"] in {
         "django.core.cache.backends.db.DatabaseCache",
-        "django.core.cache.backends.redis.RedisCache",
+        "recovery.cache.RedisCache",  # Django's, reusing its clients
     }
     user = UserFactory(email="target@example.com")
     for _attempt in range(5):
