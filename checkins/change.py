@@ -8,7 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from checkins.measures import ReliableChange, crossed_below_cutoff, is_distressed, reliable_change
+from checkins.measures import (
+    CSI4_KEYS,
+    ReliableChange,
+    crossed_below_cutoff,
+    csi4_row_total,
+    is_distressed,
+    reliable_change,
+)
 from checkins.models import WeeklyReview
 from recovery.models import User
 
@@ -55,5 +62,7 @@ def csi_change(totals: Iterable[tuple[date, int]]) -> CsiChange | None:
 
 
 def own_csi_change(user: User) -> CsiChange | None:
-    """The person's own reviews, all of them (an "only me" review is theirs too)."""
-    return csi_change((r.week_start, r.csi_total) for r in WeeklyReview.objects.visible_to(user).filter(author=user))
+    """The person's own reviews, all of them (an "only me" review is theirs too): their weeks and answers only,
+    read as rows — a year of whole reviews meant decrypting five answers each for a page that shows a total."""
+    rows = WeeklyReview.objects.visible_to(user).filter(author=user).values_list("week_start", *CSI4_KEYS)
+    return csi_change((week_start, csi4_row_total(items)) for week_start, *items in rows)

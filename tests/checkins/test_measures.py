@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from checkins import measures
+from checkins.change import own_csi_change
 from checkins.measures import (
     CSI4_ITEMS,
     DISTRESS_CUTOFF,
@@ -18,6 +21,11 @@ from checkins.measures import (
     reliable_change,
     reliable_change_index,
 )
+from recovery import entry_crypto
+from recovery.access import couple_of
+from recovery.localtime import local_today, monday_of
+from tests.factories import UserFactory, WeeklyReviewFactory, make_couple
+from tests.helpers import fresh
 
 
 def test_it_has_the_four_published_items_and_scales() -> None:
@@ -147,3 +155,33 @@ def test_a_csi4_row_from_the_database_totals_like_the_answers_it_holds() -> None
         csi4_row_total([7, 0, 0, 0])  # the same checks as csi4_total
     with pytest.raises(ValueError):
         csi4_row_total([1, 2, 3])  # a row missing an answer is refused, not summed
+
+
+@pytest.mark.django_db
+def test_own_change_reads_all_of_the_person_s_own_reviews_and_none_of_the_partner_s(
+    django_assert_num_queries, monkeypatch
+) -> None:
+    alex, sam = UserFactory(), UserFactory()
+    make_couple(hurt=alex, involved=sam)
+    this_week = monday_of(local_today(alex))
+    weeks = [this_week - timedelta(weeks=n) for n in (3, 2, 1)]
+    WeeklyReviewFactory(author=alex, week_start=weeks[0], visibility="partner", csi_happiness=1, csi_warm=1,
+                        csi_rewarding=1, csi_satisfied=1, what_worked="Words the total never needs.")  # fmt: skip
+    # Kept "only me": still theirs, so still in their own reading.
+    WeeklyReviewFactory(author=alex, week_start=weeks[2], visibility="only_me", csi_happiness=6, csi_warm=5,
+                        csi_rewarding=5, csi_satisfied=5)  # fmt: skip
+    WeeklyReviewFactory(author=alex, week_start=weeks[1], visibility="therapist")  # 3 + 3 + 3 + 3
+    # The partner's, shared: never in Alex's own reading.
+    WeeklyReviewFactory(author=sam, week_start=this_week, visibility="partner", csi_happiness=0, csi_warm=0,
+                        csi_rewarding=0, csi_satisfied=0)  # fmt: skip
+    alex = fresh(alex)
+    couple_of(alex), alex.is_therapist  # as a request has asked already (membership, menu)
+    decrypted: list[str] = []
+    monkeypatch.setattr(entry_crypto, "decrypt", lambda stored: decrypted.append(stored) or "")
+    with django_assert_num_queries(1):
+        change = own_csi_change(alex)
+    assert decrypted == []  # scores only: a year of reviews' words are never decrypted for a total
+    assert change is not None
+    assert (change.first, change.first_week, change.latest, change.latest_week) == (4, weeks[0], 21, weeks[2])
+    assert (change.previous, change.previous_week, change.count, change.since_previous) == (12, weeks[1], 3, 9)
+    assert own_csi_change(fresh(UserFactory())) is None
