@@ -16,7 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from checkins import charts
-from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF, MAX_TOTAL
+from checkins.measures import CSI4_KEYS, DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, WeeklyReview
 from recovery.localtime import local_today, monday_of
 from recovery.models import Partner
@@ -29,7 +29,7 @@ MIN_CHECK_INS_FOR_TRENDS = 3
 RECENT_MILESTONE_DAYS = 7
 PARTNER_RECENT = 5  # the partner's latest shared check-ins, with their words, on the home page
 _SCORES = ("couple_id", "author_id", "local_date", "mood", "trust", "closeness", "visibility")
-_CSI = ("couple_id", "author_id", "week_start", "visibility", *(item.key for item in CSI4_ITEMS))
+_CSI = ("couple_id", "author_id", "week_start", "visibility", *CSI4_KEYS)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
-from checkins.measures import CSI4_ITEMS, MAX_TOTAL
+from checkins.measures import CSI4_KEYS, MAX_TOTAL
 from checkins.models import (
     DailyCheckIn,
     DateThatMatters,
@@ -51,7 +51,7 @@ def csi_items(total: int) -> dict[str, int]:
     while max(shares) > 5:  # only at the very top: move the excess to happiness
         shares[shares.index(max(shares))] -= 1
         happiness += 1
-    return dict(zip([item.key for item in CSI4_ITEMS], [happiness, *shares], strict=True))
+    return dict(zip(CSI4_KEYS, [happiness, *shares], strict=True))
 
 
 def seed_demo_check_ins(couple: Couple) -> bool:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from checkins.measures import CSI4_ITEMS
+from checkins.measures import CSI4_ITEMS, CSI4_KEYS
 from checkins.models import MOOD_CHOICES, DailyCheckIn, DateThatMatters, Holiday, Trigger, WeeklyReview
 from recovery.access import Visibility
 from recovery.forms import choice_field
@@ -77,7 +77,7 @@ class WeeklyReviewForm(forms.ModelForm):
         model = WeeklyReview
         fields = [
             "what_worked", "what_was_hard", "small_victory", "appreciation", "accountability",
-            *[item.key for item in CSI4_ITEMS], "visibility",
+            *CSI4_KEYS, "visibility",
         ]  # fmt: skip
         widgets = {
             "what_worked": forms.Textarea(attrs={"rows": 3}),

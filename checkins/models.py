@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from checkins import phq9
-from checkins.measures import CSI4_ITEMS, csi4_total
+from checkins.measures import CSI4_ITEMS, CSI4_KEYS, csi4_row_total
 from checkins.reveal import RevealedTogetherQuerySet
 from recovery.access import (
     SHARED,
@@ -119,7 +119,7 @@ class WeeklyReview(models.Model):
 
     @property
     def csi_total(self) -> int:
-        return csi4_total({item.key: getattr(self, item.key) for item in CSI4_ITEMS})
+        return csi4_row_total([getattr(self, key) for key in CSI4_KEYS])
 
 
 class Reminder(models.Model):

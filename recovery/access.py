@@ -61,7 +61,7 @@ def membership_of(user: User | AnonymousUser) -> Partner | None:
         Partner._default_manager.select_related("couple", "user").filter(
             couple__partners__user=user,  # the couple this person is a current member of…
             couple__partners__left_at__isnull=True,
-            couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
+            couple__status__in=Couple.OPEN_STATUSES,
             left_at__isnull=True,  # …and its current members
         )
     )
@@ -114,7 +114,7 @@ def therapist_couple_ids(user: User | AnonymousUser) -> frozenset[int]:
                 therapist=user,  # narrowed in the database first; care_access_is_active has the last word
                 ended_at__isnull=True,
                 accepted_at__isnull=False,
-                couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
+                couple__status__in=Couple.OPEN_STATUSES,
             ).select_related("couple")
         )
         current: dict[int, set[int]] = {}
@@ -152,7 +152,7 @@ def care_access_is_active(
     return (
         access.ended_at is None
         and access.accepted_at is not None
-        and access.couple.status in (Couple.Status.ACTIVE, Couple.Status.PAUSED)
+        and access.couple.status in Couple.OPEN_STATUSES
         and len(current_partner_ids) == 2
         and set(current_partner_ids) <= set(agreed)
     )
@@ -169,7 +169,7 @@ def waiting_care_accesses(user: User | AnonymousUser) -> list[Any]:
         CareTeamAccess.objects.filter(
             therapist=user,
             ended_at__isnull=True,
-            couple__status__in=[Couple.Status.ACTIVE, Couple.Status.PAUSED],
+            couple__status__in=Couple.OPEN_STATUSES,
         )
         .exclude(couple_id__in=therapist_couple_ids(user))
         .select_related("invited_by")

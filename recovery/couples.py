@@ -62,7 +62,7 @@ def end_couple(*, couple: Couple, by: User) -> None:
         _set_status(
             couple=couple,
             by=by,
-            from_statuses={Couple.Status.ACTIVE, Couple.Status.PAUSED},
+            from_statuses=set(Couple.OPEN_STATUSES),
             to=Couple.Status.ENDED,
         )
         now = timezone.now()

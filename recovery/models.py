@@ -148,6 +148,9 @@ class Couple(models.Model):
         PAUSED = "paused", _("Paused")
         ENDED = "ended", _("Ended")
 
+    # A space its partners still use (and a therapist may see): active, or paused for a while; never ended.
+    OPEN_STATUSES = (Status.ACTIVE, Status.PAUSED)
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     hurt_is_mutual = models.BooleanField(default=False, help_text=_("Both partners were hurt; both set the pace."))
     created_at = models.DateTimeField(default=timezone.now)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from checkins import triggers
 from checkins.change import csi_change
 from checkins.charts import sparkline
-from checkins.measures import CSI4_ITEMS, DISTRESS_CUTOFF, ReliableChange
+from checkins.measures import CSI4_KEYS, DISTRESS_CUTOFF, ReliableChange, csi4_row_total
 from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids
@@ -115,11 +115,11 @@ def _csi_series(therapist: User, ids: frozenset[int]) -> dict[int, list[tuple[da
             oldest=Window(RowNumber(), partition_by=[F("author_id")], order_by=F("week_start").asc()),
         )
         .filter(Q(newest__lte=2) | Q(oldest=1))
-        .values_list("author_id", "week_start", *(item.key for item in CSI4_ITEMS))
+        .values_list("author_id", "week_start", *CSI4_KEYS)
     )
     series: dict[int, list[tuple[date, int]]] = {}
     for author_id, week_start, *items in rows:
-        series.setdefault(author_id, []).append((week_start, sum(items)))
+        series.setdefault(author_id, []).append((week_start, csi4_row_total(items)))
     return series
 
 
