@@ -26,21 +26,29 @@ class WellbeingError(Exception):
 
 
 def offer_for(user: User) -> Phq9Offer:
-    offer, _created = Phq9Offer.objects.get_or_create(user=user)
-    return offer
+    """The person's choice about being offered the PHQ-9: their saved one, or the default (offered) unsaved;
+    reading it writes nothing."""
+    return Phq9Offer.objects.filter(user=user).first() or Phq9Offer(user=user)
 
 
-def offer_due(user: User, *, today: date | None = None) -> bool:
-    """Whether to offer the PHQ-9 on the person's pages now."""
+def offer_due(
+    user: User, *, today: date | None = None, offer: Phq9Offer | None = None, trend: list[TrendPoint] | None = None
+) -> bool:
+    """Whether to offer the PHQ-9 on the person's pages now. `offer` (`offer_for`) and `trend` (`own_trend`):
+    the person's, if the page has read them already. The trend's half year is far longer than the two weeks
+    between offers, so an answer older than the trend makes it due just as no answer does."""
     today = today or local_today(user)
-    offer = Phq9Offer.objects.filter(user=user).first()
-    if offer is not None and not offer.offered:
+    offer = offer or offer_for(user)
+    if not offer.offered:
         return False
-    put_off_at = offer.not_now_at if offer is not None else None
+    put_off_at = offer.not_now_at
     if put_off_at is not None and (today - local_date_of(put_off_at, user)).days < phq9.OFFER_EVERY_DAYS:
         return False
-    last = Phq9Response.objects.filter(author=user).order_by("-answered_on").values_list("answered_on", flat=True)
-    latest = last.first()
+    if trend is not None:
+        latest = trend[-1].on if trend else None
+    else:
+        last = Phq9Response.objects.filter(author=user).order_by("-answered_on").values_list("answered_on", flat=True)
+        latest = last.first()
     return latest is None or (today - latest).days >= phq9.OFFER_EVERY_DAYS
 
 

@@ -32,6 +32,7 @@ def _crisis_context(request: HttpRequest) -> dict[str, object]:
 @require_GET
 def wellbeing_home(request: PartnerHttpRequest) -> HttpResponse:
     trend = wellbeing.own_trend(request.user)
+    offer = wellbeing.offer_for(request.user)
     return render(
         request,
         "checkins/wellbeing.html",
@@ -40,8 +41,8 @@ def wellbeing_home(request: PartnerHttpRequest) -> HttpResponse:
             "trend_line": sparkline(
                 [p.total for p in trend[-12:]], high=phq9.MAX_TOTAL, label=_("Your PHQ-9 totals"), width=160, height=32
             ),
-            "offer": wellbeing.offer_for(request.user),
-            "due": wellbeing.offer_due(request.user),
+            "offer": offer,
+            "due": wellbeing.offer_due(request.user, offer=offer, trend=trend),
             "notice": phq9.NOTICE,
         },
     )

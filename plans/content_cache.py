@@ -1,7 +1,8 @@
 """The plan's content — stages, their steps and sources — is the same for everyone and changes only when
 `plans.sync.sync_plan` runs (after `migrate`). Each process keeps it in memory and checks it on every use
 against a version in the shared cache, which a sync replaces: a new plan is seen by every process at its
-next request, and reading the plan costs one cache look-up instead of several queries.
+next request, and reading the plan costs one cache look-up a request instead of several queries (a page that
+reads the plan three times looks the version up once; outside a request, every read looks it up).
 
 Read-only: the objects are shared by every request of the process, so nothing may change them.
 """
@@ -9,7 +10,9 @@ Read-only: the objects are shared by every request of the process, so nothing ma
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 from uuid import uuid4
 
 from django.core.cache import cache
@@ -20,6 +23,8 @@ from plans.models import Stage, Step
 
 VERSION_KEY = "plans:content-version"
 _kept: dict[str, object] = {"version": None, "content": None}
+# The version as looked up in this request: "" in a request that hasn't read the plan yet, None outside one.
+_request_version: ContextVar[str | None] = ContextVar("plan_version_this_request", default=None)
 
 
 @dataclass(frozen=True)
@@ -32,10 +37,11 @@ class PlanContent:
 
 
 def plan() -> PlanContent:
-    version = cache.get(VERSION_KEY)
-    if version is None:  # a fresh cache: whoever sets it first names the version everyone uses
-        cache.add(VERSION_KEY, uuid4().hex, None)
-        version = cache.get(VERSION_KEY)
+    version = _request_version.get()
+    if not version:
+        version = _version()
+        if _request_version.get() == "":
+            _request_version.set(version)  # the rest of this request reads the plan without asking again
     content = _kept["content"]
     if content is None or _kept["version"] != version:
         content = _load()
@@ -44,9 +50,28 @@ def plan() -> PlanContent:
     return content
 
 
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:  # a fresh cache: whoever sets it first names the version everyone uses
+        cache.add(VERSION_KEY, uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    return str(version)
+
+
+def request_started(**kwargs: Any) -> None:
+    """At a request's start (the `request_started` signal): its first read of the plan looks the version up."""
+    _request_version.set("")
+
+
+def request_finished(**kwargs: Any) -> None:
+    _request_version.set(None)
+
+
 def changed() -> None:
     """After the plan's rows changed: every process reads them again (now, and once they are committed)."""
     forget()
+    if _request_version.get() is not None:
+        _request_version.set("")  # this request's next read sees the new plan
     cache.set(VERSION_KEY, uuid4().hex, None)
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid4().hex, None), robust=True)
 

@@ -3,6 +3,7 @@ this module loads the state, applies them under a lock, and records every change
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,14 +25,19 @@ def current_stage(couple: Couple) -> int:
     return latest or progress.FIRST_STAGE
 
 
-def couple_state(couple: Couple) -> progress.CoupleState:
+def couple_state(couple: Couple, members: Sequence[Partner] | None = None) -> progress.CoupleState:
+    """The stage, the next one's rule and each partner's word about it. `members`: the couple's current
+    members if the caller has read them already (`access.current_members`); read afresh when not given, as
+    the stage changes do under their lock."""
     current = current_stage(couple)
     next_stage = content_cache.plan().by_number.get(current + 1) if current < progress.LAST_STAGE else None
     next_opened_by = next_stage.opened_by if next_stage is not None else None
     ready = dict(Readiness.objects.filter(couple=couple).values_list("user_id", "for_stage"))
+    if members is None:
+        members = list(Partner.objects.filter(couple=couple, left_at__isnull=True).order_by("seat"))
     partners = tuple(
         progress.PartnerState(user_id=p.user_id, is_pace_setter=p.is_pace_setter, ready_for=ready.get(p.user_id))
-        for p in Partner.objects.filter(couple=couple, left_at__isnull=True).order_by("seat")
+        for p in members
     )
     return progress.CoupleState(current=current, next_opened_by=next_opened_by, partners=partners)
 
@@ -91,9 +97,12 @@ def _move(*, couple: Couple, by: User, to: int, reason: str) -> None:
     Readiness.objects.filter(couple=couple).delete()  # words said about the old "next stage" lapse
 
 
-def plan_started_on(couple: Couple, time_zone: str) -> date | None:
-    """The local date the plan began: the day the second partner joined."""
-    second = Partner.objects.filter(couple=couple, seat=2).values_list("joined_at", flat=True).first()
+def plan_started_on(couple: Couple, time_zone: str, members: Sequence[Partner] | None = None) -> date | None:
+    """The local date the plan began: the day the second partner joined. `members` as for couple_state."""
+    if members is not None:
+        second = next((member.joined_at for member in members if member.seat == 2), None)
+    else:
+        second = Partner.objects.filter(couple=couple, seat=2).values_list("joined_at", flat=True).first()
     if second is None:
         return None
     from zoneinfo import ZoneInfo

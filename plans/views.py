@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -26,17 +24,17 @@ from plans.models import (
     WishNote,
 )
 from recovery import safety
-from recovery.access import get_visible_or_404, other_partner
+from recovery.access import current_members, get_visible_or_404, other_partner
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.localtime import local_date_of, local_today
-from recovery.models import Couple, Partner, User
+from recovery.models import Partner, User
 
 RECENT_COMPLETIONS = 7
 
 
 def _context(request: PartnerHttpRequest) -> dict:
     membership: Partner = request.membership
-    state = stages.couple_state(membership.couple)
+    state = stages.couple_state(membership.couple, current_members(request.user))
     return {"membership": membership, "partner": other_partner(request.user), "state": state}
 
 
@@ -51,9 +49,17 @@ def overview(request: PartnerHttpRequest) -> HttpResponse:
         Completion.objects.visible_to(request.user).filter(author=request.user).values_list("step_id", flat=True)
     )
     today = completions.local_today(request.user)
-    openings = [(local_date_of(change.at, request.user), change.to_stage, title) for change, title in _openings(couple)]
+    changes = list(StageChange.objects.filter(couple=couple).order_by("at", "pk"))  # a few a year: read once
+    titles = content_cache.plan().titles
+    openings = [
+        (local_date_of(change.at, request.user), change.to_stage, titles.get(change.to_stage, ""))
+        for change in changes
+        if change.reason == StageChange.Reason.OPENED
+    ]
     reached = milestones.milestones(
-        started_on=stages.plan_started_on(couple, request.user.time_zone), stage_openings=openings, today=today
+        started_on=stages.plan_started_on(couple, request.user.time_zone, current_members(request.user)),
+        stage_openings=openings,
+        today=today,
     )
     current = next((s for s in all_stages if s.number == state.current), None)
     current_steps = list(current.steps.all()) if current else []
@@ -82,23 +88,11 @@ def overview(request: PartnerHttpRequest) -> HttpResponse:
             "progress_percent": round(100 * (state.current - 1) / (progress.LAST_STAGE - 1)),
             # Asked again, privately, before the touch stages open (never shown to the partner).
             "offer_safety_check": safety.offer_before_next_stage(
-                request.user, next_stage=state.next_stage, current_stage_since=_current_stage_since(couple)
+                request.user, next_stage=state.next_stage, current_stage_since=changes[-1].at if changes else None
             ),
         }
     )
     return render(request, "plans/overview.html", ctx)
-
-
-def _current_stage_since(couple: Couple) -> datetime | None:
-    latest = StageChange.objects.filter(couple=couple).order_by("-at", "-pk").first()
-    return latest.at if latest else None
-
-
-def _openings(couple: Couple) -> list[tuple[StageChange, str]]:
-    """Each stage opening with the title of the stage it opened."""
-    changes = StageChange.objects.filter(couple=couple, reason=StageChange.Reason.OPENED)
-    titles = content_cache.plan().titles
-    return [(change, titles.get(change.to_stage, "")) for change in changes]
 
 
 @partner_required

@@ -83,6 +83,17 @@ def forget_membership(user: User) -> None:
             delattr(user, name)
 
 
+def current_members(user: User) -> list[Partner]:
+    """The current members of the person's current couple (the person, and their partner once they have
+    joined), in seat order, as read with the membership: no query of their own after `membership_of`. In a
+    couple still in use these are everyone who ever joined it: members leave only when it ends."""
+    membership = membership_of(user)
+    if membership is None:
+        return []
+    partner = other_partner(user)
+    return sorted([membership] + ([partner] if partner is not None else []), key=lambda member: member.seat)
+
+
 def previous_membership(user: User) -> Partner | None:
     """The person's most recently closed membership, to acknowledge it kindly on the start page."""
     from recovery.models import Partner

@@ -23,15 +23,18 @@ from tests.factories import UserFactory, make_couple
 
 pytestmark = pytest.mark.django_db
 
+# Each page's queries as a signed-in partner, session and person included (as the bench counts them): a
+# ceiling, so a query added by accident shows up here and not first in `make bench`. The plan's pages count
+# one more than the bench on the embedded defaults, whose cache (the plan's content version) is the database.
 PAGES = [
-    ("checkins:check_in", {}),
-    ("checkins:weekly_review", {}),
-    ("checkins:history", {}),
-    ("checkins:reviews", {}),
-    ("checkins:wellbeing", {}),
-    ("plans:questions", {}),
-    ("plans:step", {"slug": None}),
-    ("care_seen", {}),
+    ("checkins:check_in", {}, 5),
+    ("checkins:weekly_review", {}, 8),
+    ("checkins:history", {}, 5),
+    ("checkins:reviews", {}, 8),
+    ("checkins:wellbeing", {}, 5),
+    ("plans:questions", {}, 8),
+    ("plans:step", {"slug": None}, 8),
+    ("care_seen", {}, 5),
 ]
 
 
@@ -64,8 +67,8 @@ def _history(couple, people, days: range) -> None:
         AnswerVersion.objects.create(question=question, author=people[1], number=1, text="An answer.")
 
 
-@pytest.mark.parametrize(("name", "kwargs"), PAGES, ids=[name for name, _kwargs in PAGES])
-def test_a_page_costs_the_same_queries_after_a_week_and_after_a_year(name: str, kwargs: dict) -> None:
+@pytest.mark.parametrize(("name", "kwargs", "ceiling"), PAGES, ids=[name for name, _kwargs, _ceiling in PAGES])
+def test_a_page_costs_the_same_queries_after_a_week_and_after_a_year(name: str, kwargs: dict, ceiling: int) -> None:
     alex, sam = UserFactory(display_name="Alex"), UserFactory(display_name="Sam")
     couple = make_couple(hurt=alex, involved=sam)
     if "slug" in kwargs:
@@ -86,3 +89,4 @@ def test_a_page_costs_the_same_queries_after_a_week_and_after_a_year(name: str, 
         a_week = count()
         _history(couple, [alex, sam], range(8, 366))
         assert count() == a_week
+        assert a_week <= ceiling

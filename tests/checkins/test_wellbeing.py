@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from checkins import phq9, to_bring, wellbeing
-from checkins.models import Phq9Response, ToBring, WeeklyReview
+from checkins.models import Phq9Offer, Phq9Response, ToBring, WeeklyReview
 from plans import questions
 from recovery.access import OwnVisibility
 from recovery.localtime import local_today, week_start_for
@@ -209,6 +209,30 @@ def test_the_offer_comes_every_two_weeks_and_can_be_put_off_or_switched_off(coup
         assert not wellbeing.offer_due(user)  # off stays off
         client_as(user).post(reverse("checkins:wellbeing_offer"), {"action": "settings", "offered": "on"})
         assert wellbeing.offer_due(user)
+
+
+@pytest.mark.parametrize("days_ago", [None, 3, 13, 14, 100, 200, 400])
+def test_the_page_s_own_reads_decide_the_offer_as_a_fresh_look_does(couple, days_ago: int | None) -> None:
+    """The wellbeing page passes the offer and the half-year trend it has read already: the answer is the same
+    as reading afresh, whenever the last answer was (none, recent, just outside the trend, long ago)."""
+    alex, _sam = memberships_of(couple)
+    user = alex.user
+    if days_ago is not None:
+        Phq9ResponseFactory(author=user, answered_on=local_today(user) - timedelta(days=days_ago), visibility="only_me")
+    for put_off in (False, True):
+        if put_off:
+            wellbeing.not_now(user)
+        fresh = wellbeing.offer_due(user)
+        shared = wellbeing.offer_due(user, offer=wellbeing.offer_for(user), trend=wellbeing.own_trend(user))
+        assert shared == fresh
+    assert fresh is False  # put off: not offered for two weeks, whatever came before
+
+
+def test_looking_at_the_wellbeing_page_writes_nothing(couple) -> None:
+    alex, _sam = memberships_of(couple)
+    text = page(client_as(alex.user).get(reverse("checkins:wellbeing")))
+    assert 'name="offered" id="id_offered" checked' in text  # offered unless switched off…
+    assert not Phq9Offer.objects.filter(user=alex.user).exists()  # …without a row written to say so
 
 
 # --- to bring to our therapist -------------------------------------------------------------------------------

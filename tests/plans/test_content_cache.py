@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -43,3 +44,51 @@ def test_a_sync_shows_the_new_words_at_once() -> None:
     assert content_cache.plan().titles[1] == "A new title for the first stage"
     sync_plan(load_plan())
     assert content_cache.plan().by_number[1].title == before
+
+
+class _CountingCache:
+    """The shared cache, counting look-ups of the plan's version (whatever the cache: database or Redis)."""
+
+    def __init__(self) -> None:
+        self.lookups = 0
+
+    def get(self, key: str, *args: object) -> object:
+        self.lookups += key == content_cache.VERSION_KEY
+        return cache.get(key, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(cache, name)
+
+
+def test_a_request_looks_the_version_up_once_however_often_it_reads_the_plan(monkeypatch) -> None:
+    counting = _CountingCache()
+    monkeypatch.setattr(content_cache, "cache", counting)
+    content_cache.plan()
+    request_started.send(sender=None)
+    counting.lookups = 0
+    for _ in range(3):
+        content_cache.plan()
+    assert counting.lookups == 1
+    cache.set(content_cache.VERSION_KEY, "synced elsewhere", None)  # a sync in another process, mid-request
+    request_finished.send(sender=None)
+    request_started.send(sender=None)
+    assert _plan_queries() > 0  # …is seen at the next request
+    request_finished.send(sender=None)
+    counting.lookups = 0
+    content_cache.plan()  # outside a request (a task), every read looks it up
+    content_cache.plan()
+    assert counting.lookups == 2
+
+
+def test_a_sync_within_a_request_is_seen_by_the_rest_of_that_request() -> None:
+    request_started.send(sender=None)
+    try:
+        before = content_cache.plan().by_number[1].title
+        raw = _raw()
+        raw["stages"][0]["title"] = "A title changed mid-request"
+        sync_plan(parse_plan(raw))
+        assert content_cache.plan().by_number[1].title == "A title changed mid-request"
+        sync_plan(load_plan())
+        assert content_cache.plan().by_number[1].title == before
+    finally:
+        request_finished.send(sender=None)
