@@ -113,6 +113,8 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     return {
         "today": today,
         "checked_in_today": today in own_all_dates,
+        # The person's own review of this week, kept "only me" or shared (the reviews read reach back 8 weeks).
+        "reviewed_this_week": any(r.author_id == user.pk and r.week_start == monday_of(today) for r in reviews),
         # Said only when the partner chose to let you see it, and only when it's so: Mend is not a way to
         # check whether someone has "done their check-in".
         "partner_shared_today": bool(

@@ -24,6 +24,7 @@ def home_context(
         has_partner=partner is not None,
         invitation_open=open_invitation is not None,
         checked_in_today=bool(today["checked_in_today"]),
+        review_written=bool(today["reviewed_this_week"]),
     )
     return {
         "membership": membership,

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
+from typing import Protocol
 
 from checkins.models import Reminder, WeeklyReview
 from plans import content_cache
@@ -39,6 +41,27 @@ class PlanStep:
     title: str
 
 
+class State(Protocol):
+    """What `choose` reads: a TodayState, or the one state_for loads as it is asked."""
+
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def has_partner(self) -> bool: ...
+    @property
+    def invitation_open(self) -> bool: ...
+    @property
+    def checked_in_today(self) -> bool: ...
+    @property
+    def review_written(self) -> bool: ...
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def review_weekday(self) -> int: ...
+    @property
+    def next_step(self) -> PlanStep | None: ...
+
+
 @dataclass(frozen=True)
 class TodayState:
     paused: bool
@@ -57,7 +80,7 @@ class NextAction:
     step: PlanStep | None = None
 
 
-def choose(state: TodayState) -> NextAction:
+def choose(state: State) -> NextAction:
     if state.paused:
         return NextAction(Action.RESUME)
     if not state.has_partner and not state.invitation_open:
@@ -79,26 +102,59 @@ def state_for(
     has_partner: bool,
     invitation_open: bool,
     checked_in_today: bool,
-) -> TodayState:
-    """The person's state for `choose`: three small queries, whatever the history."""
-    user = membership.user
-    week = monday_of(today)
-    review_written = WeeklyReview.objects.visible_to(user).filter(author=user, week_start=week).exists()
-    reminder_day = (
-        Reminder.objects.filter(user=user, kind=Reminder.Kind.WEEKLY_REVIEW, enabled=True)
-        .values_list("weekday", flat=True)
-        .first()
-    )
-    return TodayState(
-        paused=membership.couple.status == membership.couple.Status.PAUSED,
+    review_written: bool | None = None,
+) -> LoadedState:
+    """The person's state for `choose`, read as `choose` asks for it: at most three small queries, whatever
+    the history, and none for what the answer doesn't hang on (the review and the plan, before the check-in).
+    `review_written`: the person's own review of this week, if the caller has read it already."""
+    return LoadedState(
+        membership,
+        today=today,
+        stage_number=stage_number,
         has_partner=has_partner,
         invitation_open=invitation_open,
         checked_in_today=checked_in_today,
         review_written=review_written,
-        weekday=today.weekday(),
-        review_weekday=DEFAULT_REVIEW_WEEKDAY if reminder_day is None else reminder_day,
-        next_step=next_plan_step(membership, today=today, stage_number=stage_number),
     )
+
+
+class LoadedState:
+    def __init__(
+        self,
+        membership: Partner,
+        *,
+        today: date,
+        stage_number: int,
+        has_partner: bool,
+        invitation_open: bool,
+        checked_in_today: bool,
+        review_written: bool | None,
+    ) -> None:
+        self._membership, self._today, self._stage_number = membership, today, stage_number
+        self.paused = membership.couple.status == membership.couple.Status.PAUSED
+        self.has_partner, self.invitation_open, self.checked_in_today = has_partner, invitation_open, checked_in_today
+        self.weekday = today.weekday()
+        if review_written is not None:
+            self.__dict__["review_written"] = review_written
+
+    @cached_property
+    def review_written(self) -> bool:
+        user = self._membership.user
+        reviews = WeeklyReview.objects.visible_to(user).filter(author=user, week_start=monday_of(self._today))
+        return reviews.exists()
+
+    @cached_property
+    def review_weekday(self) -> int:
+        reminder_day = (
+            Reminder.objects.filter(user=self._membership.user, kind=Reminder.Kind.WEEKLY_REVIEW, enabled=True)
+            .values_list("weekday", flat=True)
+            .first()
+        )
+        return DEFAULT_REVIEW_WEEKDAY if reminder_day is None else reminder_day
+
+    @cached_property
+    def next_step(self) -> PlanStep | None:
+        return next_plan_step(self._membership, today=self._today, stage_number=self._stage_number)
 
 
 def next_plan_step(membership: Partner, *, today: date, stage_number: int) -> PlanStep | None:

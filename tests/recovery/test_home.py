@@ -132,6 +132,40 @@ def test_a_check_in_done_on_friday_makes_the_weekly_review_next(couple) -> None:
     assert "You've checked in today." in action
 
 
+def test_on_friday_only_your_own_review_of_this_week_moves_the_review_off_the_top(couple) -> None:
+    """The home page tells the next action whether this week's review is written from the reviews it reads for
+    its chart: yours, kept "only me" or shared, counts; the partner's never does; last week's doesn't."""
+    alex, sam = people_of(couple)
+    review_next = f'<a class="button" href="{reverse("checkins:weekly_review")}">'
+    with time_machine.travel(datetime(2026, 3, 13, 10, tzinfo=UTC)):  # a Friday
+        DailyCheckInFactory(author=alex)
+        WeeklyReviewFactory(author=sam, week_start=monday_of(local_today(sam)), visibility="partner")
+        WeeklyReviewFactory(author=alex, week_start=monday_of(local_today(alex)) - timedelta(weeks=1))
+        assert review_next in _next_action(_home(alex))
+        WeeklyReviewFactory(author=alex, week_start=monday_of(local_today(alex)), visibility="only_me")
+        assert review_next not in _next_action(_home(alex))
+
+
+def test_before_today_s_check_in_the_home_page_reads_nothing_for_what_comes_after_it(couple) -> None:
+    """The check-in comes first: the review day, the review and the plan's next step aren't read for it."""
+    alex, _sam = people_of(couple)
+    client = client_as(alex)
+
+    def tables_read() -> str:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("home"))
+        return " ".join(q["sql"] for q in queries.captured_queries)
+
+    with time_machine.travel(datetime(2026, 3, 10, 10, tzinfo=UTC)):  # a Tuesday
+        client.get(reverse("home"))
+        before = tables_read()
+        assert "checkins_reminder" not in before and "plans_completion" not in before
+        DailyCheckInFactory(author=alex)
+        after = tables_read()
+    # Checked in, midweek: is today the review day (their reminder's), and if not, the plan's next step.
+    assert "checkins_reminder" in after and "plans_completion" in after
+
+
 def test_after_the_check_in_midweek_the_next_step_of_the_plan_is_linked(couple) -> None:
     alex, _sam = people_of(couple)
     with time_machine.travel(datetime(2026, 3, 10, 10, tzinfo=UTC)):  # a Tuesday
@@ -184,13 +218,18 @@ def test_the_home_page_costs_the_same_queries_however_long_the_history(couple) -
         return sum("mend_cache" not in q["sql"] and not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
                    for q in queries.captured_queries)  # fmt: skip
 
-    empty = count()
     today = local_today(alex)
-    daily_check_ins(alex, range(60))
+    # Checked in today and this week's review written, before and after: the next action reads the plan both
+    # times (what it reads hangs on what is done today, not on how long the history is).
+    daily_check_ins(alex, [0])
+    WeeklyReviewFactory(author=alex, week_start=monday_of(today))
+    empty = count()
+    daily_check_ins(alex, range(1, 60))
     daily_check_ins(sam, range(60))
     for week in range(8):
         for person in (alex, sam):
-            WeeklyReviewFactory(author=person, week_start=monday_of(today) - timedelta(weeks=week))
+            if (person, week) != (alex, 0):
+                WeeklyReviewFactory(author=person, week_start=monday_of(today) - timedelta(weeks=week))
     for step in Step.objects.filter(stage__number=1, who__in=("both", "hurt"))[:4]:
         CompletionFactory(step=step, author=alex, done_on=today)
     cache.clear()  # the charts' kept copy goes (and the plan's, which is read again here, as any page would)

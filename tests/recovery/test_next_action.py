@@ -10,7 +10,16 @@ import pytest
 from checkins.models import Reminder
 from plans.completions import period_for
 from plans.models import Step
-from recovery.composition.next_action import Action, NextAction, PlanStep, TodayState, choose, next_plan_step, state_for
+from recovery.composition.next_action import (
+    Action,
+    NextAction,
+    PlanStep,
+    State,
+    TodayState,
+    choose,
+    next_plan_step,
+    state_for,
+)
 from tests.factories import CompletionFactory, WeeklyReviewFactory, make_couple
 
 STEP = PlanStep(slug="speak-from-i", title="Speak from “I”")
@@ -68,7 +77,7 @@ def alex(db: None):
     return make_couple().partners.get(seat=1)
 
 
-def _state(membership, today: date, **overrides: object) -> TodayState:
+def _state(membership, today: date, **overrides: object) -> State:
     arguments = {"today": today, "stage_number": 1, "has_partner": True, "invitation_open": False}
     arguments.update({"checked_in_today": True, **overrides})
     return state_for(membership, **arguments)  # type: ignore[arg-type]
