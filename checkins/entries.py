@@ -35,9 +35,15 @@ def may_edit_check_in(entry: DailyCheckIn, user: User) -> bool:
     return entry.author_id == user.pk and entry.local_date == local_today(user)
 
 
-def save_check_in(*, membership: Partner, on: date, fields: dict[str, Any]) -> tuple[DailyCheckIn, bool]:
-    """Create the person's check-in for `on`, or update today's. Returns (entry, created)."""
+def save_check_in(
+    *, membership: Partner, on: date, fields: dict[str, Any], existing: DailyCheckIn | None
+) -> tuple[DailyCheckIn, bool]:
+    """Create the person's check-in for `on`, or update today's. Returns (entry, created). `existing`: the
+    person's check-in for `on` as the caller just read it (`own_check_in`), or None. Two saves of the same
+    day at once (double click, two tabs) both reading None: the second is refused by the database."""
     user = membership.user
+    if existing is not None and (existing.author_id != user.pk or existing.local_date != on):
+        raise ValueError("existing must be this person's check-in for this day")
     earliest, today = check_in_dates(user)
     if not earliest <= on <= today:
         raise EntryError(_("A check-in can be for today or, if you missed it, yesterday."))
@@ -45,7 +51,6 @@ def save_check_in(*, membership: Partner, on: date, fields: dict[str, Any]) -> t
         fields = {**fields, "shared_unprompted": ""}
     if not fields.get("trigger"):
         fields = {**fields, "trigger_note": ""}
-    existing = own_check_in(user, on)
     if existing is not None:
         if on != today:
             raise EntryError(_("Yesterday's check-in is already saved. Today's is open all day."))

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +26,7 @@ from recovery.access import (
     Visibility,
 )
 from recovery.fields import EncryptedTextField
-from recovery.models import Couple
+from recovery.models import ChecksValidatedByFields, Couple
 
 MOOD_CHOICES = [
     (1, _("Very low")),
@@ -35,9 +36,10 @@ MOOD_CHOICES = [
     (5, _("Very good")),
 ]
 VISIBILITIES = ["only_me", "partner", "therapist"]
+_CSI4_MAX = {item.key: item.max_score for item in CSI4_ITEMS}
 
 
-class DailyCheckIn(models.Model):
+class DailyCheckIn(ChecksValidatedByFields):
     """One per partner per local date."""
 
     bring_marked: bool  # not a column: set by the views that list the author's entries with their toggle
@@ -46,8 +48,8 @@ class DailyCheckIn(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     local_date = models.DateField(help_text=_("The author's own date, in their time zone."))
     mood = models.PositiveSmallIntegerField(_("My mood"), choices=MOOD_CHOICES)
-    trust = models.PositiveSmallIntegerField(_("How much trust I feel today"))
-    closeness = models.PositiveSmallIntegerField(_("How close I feel today"))
+    trust = models.PositiveSmallIntegerField(_("How much trust I feel today"), validators=[MaxValueValidator(10)])
+    closeness = models.PositiveSmallIntegerField(_("How close I feel today"), validators=[MaxValueValidator(10)])
     high = EncryptedTextField(_("A high of today"), blank=True, max_length=1000)
     low = EncryptedTextField(_("A low of today"), blank=True, max_length=1000)
     to_talk_through = EncryptedTextField(_("Something I need to talk through"), blank=True, max_length=1000)
@@ -76,7 +78,7 @@ class DailyCheckIn(models.Model):
         return f"Check-in {self.pk} ({self.local_date})"
 
 
-class WeeklyReview(models.Model):
+class WeeklyReview(ChecksValidatedByFields):
     """One per partner per week (Monday to Sunday, local), revealed to the partner together."""
 
     bring_marked: bool  # not a column: set by the views that list the author's entries with their toggle
@@ -89,10 +91,11 @@ class WeeklyReview(models.Model):
     small_victory = EncryptedTextField(_("A small victory"), blank=True, max_length=1000)
     appreciation = EncryptedTextField(_("Something I appreciated about you"), blank=True, max_length=1000)
     accountability = EncryptedTextField(_("Accountability"), blank=True, max_length=2000)
-    csi_happiness = models.PositiveSmallIntegerField()
-    csi_warm = models.PositiveSmallIntegerField()
-    csi_rewarding = models.PositiveSmallIntegerField()
-    csi_satisfied = models.PositiveSmallIntegerField()
+    # Each CSI-4 answer from 0 to its item's highest score (the check constraints below say the same).
+    csi_happiness = models.PositiveSmallIntegerField(validators=[MaxValueValidator(_CSI4_MAX["csi_happiness"])])
+    csi_warm = models.PositiveSmallIntegerField(validators=[MaxValueValidator(_CSI4_MAX["csi_warm"])])
+    csi_rewarding = models.PositiveSmallIntegerField(validators=[MaxValueValidator(_CSI4_MAX["csi_rewarding"])])
+    csi_satisfied = models.PositiveSmallIntegerField(validators=[MaxValueValidator(_CSI4_MAX["csi_satisfied"])])
     visibility = models.CharField(_("Who can see this"), max_length=10, choices=Visibility.choices)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -47,7 +47,9 @@ def check_in(request: PartnerHttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            _entry, created = entries.save_check_in(membership=membership, on=on, fields=form.cleaned_data)
+            _entry, created = entries.save_check_in(
+                membership=membership, on=on, fields=form.cleaned_data, existing=existing
+            )
         except entries.EntryError as exc:
             form.add_error(None, str(exc))
         else:

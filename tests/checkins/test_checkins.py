@@ -160,8 +160,36 @@ def test_yesterday_can_be_added_late_but_not_earlier_or_later(couple) -> None:
     membership = couple.partners.get(seat=1)
     for day in (local_today(alex) - timedelta(days=2), local_today(alex) + timedelta(days=1)):
         with pytest.raises(entries.EntryError):
-            entries.save_check_in(membership=membership, on=day, fields={"mood": 3, "trust": 3, "closeness": 3,
-                                                                        "visibility": "partner"})  # fmt: skip
+            entries.save_check_in(
+                membership=membership,
+                on=day,
+                fields={"mood": 3, "trust": 3, "closeness": 3, "visibility": "partner"},
+                existing=None,
+            )
+
+
+def test_the_same_day_saved_twice_at_once_keeps_one_and_says_so(couple) -> None:
+    """Two tabs (or a double click) each read "no check-in yet" and save: the database keeps the first and the
+    second is told plainly; the one saved is then updated in place."""
+    from checkins import entries
+
+    alex, _sam = people_of(couple)
+    membership = couple.partners.get(seat=1)
+    today = local_today(alex)
+    fields = {"mood": 3, "trust": 3, "closeness": 3, "visibility": "partner"}
+    first, created = entries.save_check_in(membership=membership, on=today, fields=fields, existing=None)
+    assert created
+    with pytest.raises(entries.EntryError, match="just saved"):
+        entries.save_check_in(membership=membership, on=today, fields=fields, existing=None)
+    entry, created = entries.save_check_in(
+        membership=membership, on=today, fields={**fields, "trust": 7}, existing=entries.own_check_in(alex, today)
+    )
+    assert not created and entry.pk == first.pk
+    assert DailyCheckIn.objects.get().trust == 7
+    sam_membership = couple.partners.get(seat=2)
+    with pytest.raises(ValueError, match="this person's check-in"):  # never someone else's entry to update
+        entries.save_check_in(membership=sam_membership, on=today, fields=fields, existing=entry)
+    assert DailyCheckIn.objects.get().author == alex
 
 
 @pytest.mark.parametrize(("zone", "utc_moment", "local_day"), [
