@@ -5,7 +5,7 @@ partner's shared entries, charts and milestones. Everything is read through visi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
@@ -99,15 +99,9 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     partner_name = partner.user.get_short_name() if partner else ""
 
     people = [(user.pk, _("You"))] + ([(partner.user_id, partner_name)] if partner else [])
-    # Drawn only if the page's cached copy (keyed by exactly what they draw) is missing or stale.
-    drawn = SimpleLazyObject(
-        lambda: couple_charts(check_ins=check_ins, reviews=reviews, people=people, start=start, today=today)
+    chart_context = kept_charts(
+        viewer_id=user.pk, check_ins=check_ins, reviews=reviews, people=people, start=start, today=today
     )
-
-    def part(name: str) -> SimpleLazyObject:
-        return SimpleLazyObject(lambda: drawn[name])
-
-    chart_context = {name: part(name) for name in ("charts", "csi_chart_title", "csi_chart")}
     both_weeks = _weeks_both_shared(user.pk, reviews)
     milestones = check_in_milestones(own_all_dates, both_weeks)
     return {
@@ -123,7 +117,6 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
         "streak": streak(own_all_dates, today),
         "partner_recent": partner_recent,
         **chart_context,
-        "charts_key": _charts_key(user.pk, people, check_ins, reviews, start, today),
         # Counted from what the viewer may see: a partner's "only me" entries make no chart appear.
         "show_daily_charts": sum(1 for c in check_ins if c.local_date >= start) >= MIN_CHECK_INS_FOR_TRENDS,
         "show_csi_chart": bool(reviews),
@@ -132,11 +125,36 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     }
 
 
+def kept_charts(
+    *,
+    viewer_id: int,
+    check_ins: Sequence[DailyCheckIn],
+    reviews: Sequence[WeeklyReview],
+    people: list[tuple[int, str]],
+    start: date,
+    today: date,
+) -> dict[str, Any]:
+    """`couple_charts` for a page that keeps its drawn charts in a `{% cache … charts_key %}` fragment: the
+    charts are drawn only if the kept copy is missing (the key is exactly what they are drawn from, so a kept
+    copy is never stale). The caller passes only entries the viewer may see."""
+    drawn = SimpleLazyObject(
+        lambda: couple_charts(check_ins=check_ins, reviews=reviews, people=people, start=start, today=today)
+    )
+
+    def part(name: str) -> SimpleLazyObject:
+        return SimpleLazyObject(lambda: drawn[name])
+
+    return {
+        **{name: part(name) for name in ("charts", "csi_chart_title", "csi_chart")},
+        "charts_key": _charts_key(viewer_id, people, check_ins, reviews, start, today),
+    }
+
+
 def _charts_key(
     user_id: int,
     people: list[tuple[int, str]],
-    check_ins: list[DailyCheckIn],
-    reviews: list[WeeklyReview],
+    check_ins: Sequence[DailyCheckIn],
+    reviews: Sequence[WeeklyReview],
     start: date,
     today: date,
 ) -> str:
@@ -156,8 +174,8 @@ def _charts_key(
 
 def couple_charts(
     *,
-    check_ins: list[DailyCheckIn],
-    reviews: list[WeeklyReview],
+    check_ins: Sequence[DailyCheckIn],
+    reviews: Sequence[WeeklyReview],
     people: list[tuple[int, str]],
     start: date,
     today: date,

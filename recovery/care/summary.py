@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from checkins import triggers
-from checkins.dashboard import couple_charts
+from checkins.dashboard import kept_charts
 from checkins.measures import CSI4_KEYS, DISTRESS_CUTOFF, csi4_row_total
 from checkins.models import DailyCheckIn, Trigger, WeeklyReview
 from plans.models import Completion, Question, StageChange
@@ -116,7 +116,9 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
         "question_threads": threads_for(
             therapist, list(Question.objects.visible_to(therapist).filter(couple=couple).select_related("author"))
         ),
-        **couple_charts(
+        # Drawn only when the kept copy (keyed by exactly what they show) is missing: see the template.
+        **kept_charts(
+            viewer_id=therapist.pk,
             check_ins=check_ins,
             reviews=reviews,
             people=people,
