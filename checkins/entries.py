@@ -39,11 +39,15 @@ def save_check_in(
     *, membership: Partner, on: date, fields: dict[str, Any], existing: DailyCheckIn | None
 ) -> tuple[DailyCheckIn, bool]:
     """Create the person's check-in for `on`, or update today's. Returns (entry, created). `existing`: the
-    person's check-in for `on` as the caller just read it (`own_check_in`), or None. Two saves of the same
-    day at once (double click, two tabs) both reading None: the second is refused by the database."""
+    person's check-in for `on` as the caller just read it (`own_check_in`), so an update (most saves) doesn't
+    read it again; None is looked again here, so a double click or a second tab, whose form was built before
+    the first save, updates what the first saved. Two saves at the very same moment: the database keeps one,
+    and the other is told."""
     user = membership.user
     if existing is not None and (existing.author_id != user.pk or existing.local_date != on):
         raise ValueError("existing must be this person's check-in for this day")
+    if existing is None:
+        existing = own_check_in(user, on)
     earliest, today = check_in_dates(user)
     if not earliest <= on <= today:
         raise EntryError(_("A check-in can be for today or, if you missed it, yesterday."))

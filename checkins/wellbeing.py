@@ -35,8 +35,8 @@ def offer_due(
     user: User, *, today: date | None = None, offer: Phq9Offer | None = None, trend: list[TrendPoint] | None = None
 ) -> bool:
     """Whether to offer the PHQ-9 on the person's pages now. `offer` (`offer_for`) and `trend` (`own_trend`):
-    the person's, if the page has read them already. The trend's half year is far longer than the two weeks
-    between offers, so an answer older than the trend makes it due just as no answer does."""
+    the person's, if the page has read them already. An answer in the trend from the last two weeks settles
+    it (not due); otherwise their latest answer anywhere is looked up (the trend holds this couple's only)."""
     today = today or local_today(user)
     offer = offer or offer_for(user)
     if not offer.offered:
@@ -44,11 +44,10 @@ def offer_due(
     put_off_at = offer.not_now_at
     if put_off_at is not None and (today - local_date_of(put_off_at, user)).days < phq9.OFFER_EVERY_DAYS:
         return False
-    if trend is not None:
-        latest = trend[-1].on if trend else None
-    else:
-        last = Phq9Response.objects.filter(author=user).order_by("-answered_on").values_list("answered_on", flat=True)
-        latest = last.first()
+    if trend and (today - trend[-1].on).days < phq9.OFFER_EVERY_DAYS:
+        return False
+    last = Phq9Response.objects.filter(author=user).order_by("-answered_on").values_list("answered_on", flat=True)
+    latest = last.first()
     return latest is None or (today - latest).days >= phq9.OFFER_EVERY_DAYS
 
 

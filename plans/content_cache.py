@@ -9,6 +9,7 @@ Read-only: the objects are shared by every request of the process, so nothing ma
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -22,7 +23,11 @@ from django.db.models import Count, Prefetch
 from plans.models import Stage, Step
 
 VERSION_KEY = "plans:content-version"
-_kept: dict[str, object] = {"version": None, "content": None}
+# The plan by version, the newest two: a request begun before a sync ends on the version it began with while
+# the next ones read the new one, and neither makes the other read the plan again.
+_kept: dict[str, PlanContent] = {}
+_KEPT_VERSIONS = 2
+_writing = threading.Lock()
 # The version as looked up in this request: "" in a request that hasn't read the plan yet, None outside one.
 _request_version: ContextVar[str | None] = ContextVar("plan_version_this_request", default=None)
 
@@ -42,11 +47,13 @@ def plan() -> PlanContent:
         version = _version()
         if _request_version.get() == "":
             _request_version.set(version)  # the rest of this request reads the plan without asking again
-    content = _kept["content"]
-    if content is None or _kept["version"] != version:
+    content = _kept.get(version)
+    if content is None:
         content = _load()
-        _kept.update(version=version, content=content)
-    assert isinstance(content, PlanContent)
+        with _writing:
+            _kept[version] = content
+            for older in list(_kept)[:-_KEPT_VERSIONS]:
+                del _kept[older]
     return content
 
 
@@ -78,7 +85,8 @@ def changed() -> None:
 
 def forget() -> None:
     """This process reads the plan afresh at its next use (tests call it between tests)."""
-    _kept.update(version=None, content=None)
+    with _writing:
+        _kept.clear()
 
 
 def _load() -> PlanContent:

@@ -119,6 +119,15 @@ else:
 # the same for everyone who sees the same menu, never anything a person wrote. Gone when the process restarts,
 # as a deploy does, so a changed template or translation is drawn afresh.
 CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "mend-fragments"}
+# The charts of the home page and of a therapist's couple summary, drawn once and kept in the process's memory,
+# never in a shared store: scores are what a person chose to share, and a copy kept after they took an entry
+# back (its key is exactly what the charts draw, so it is never shown again) is gone within the hour, or at a
+# restart, and is never written anywhere.
+CACHES["charts"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "mend-charts",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "recovery.User"

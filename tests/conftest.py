@@ -112,9 +112,11 @@ def _empty_cache(request: pytest.FixtureRequest) -> None:
     )
     if uses_db:
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-        from django.core.cache import cache
+        from django.core.cache import cache, caches
 
         cache.clear()
+        caches["fragments"].clear()  # the layout, kept in memory…
+        caches["charts"].clear()  # …and the charts
 
 
 @pytest.fixture

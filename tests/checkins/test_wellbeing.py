@@ -27,7 +27,7 @@ from tests.factories import (
     make_care_access,
     make_couple,
 )
-from tests.helpers import client_as, memberships_of, page
+from tests.helpers import client_as, fresh, memberships_of, page
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,8 @@ def test_the_offer_comes_every_two_weeks_and_can_be_put_off_or_switched_off(coup
 @pytest.mark.parametrize("days_ago", [None, 3, 13, 14, 100, 200, 400])
 def test_the_page_s_own_reads_decide_the_offer_as_a_fresh_look_does(couple, days_ago: int | None) -> None:
     """The wellbeing page passes the offer and the half-year trend it has read already: the answer is the same
-    as reading afresh, whenever the last answer was (none, recent, just outside the trend, long ago)."""
+    as reading afresh, whenever the last answer was (none, recent, just outside the trend, long ago), and an
+    answer given in a space that has since ended counts as it always did."""
     alex, _sam = memberships_of(couple)
     user = alex.user
     if days_ago is not None:
@@ -226,6 +227,22 @@ def test_the_page_s_own_reads_decide_the_offer_as_a_fresh_look_does(couple, days
         shared = wellbeing.offer_due(user, offer=wellbeing.offer_for(user), trend=wellbeing.own_trend(user))
         assert shared == fresh
     assert fresh is False  # put off: not offered for two weeks, whatever came before
+
+
+def test_an_answer_given_in_a_space_since_ended_still_spaces_the_offer(couple) -> None:
+    """The PHQ-9 is about the person: answered five days ago in a space that has ended, it isn't offered again
+    in their new one, though the new space's trend is empty."""
+    from recovery.couples import end_couple
+
+    alex, _sam = memberships_of(couple)
+    Phq9ResponseFactory(author=alex.user, answered_on=local_today(alex.user) - timedelta(days=5), visibility="only_me")
+    end_couple(couple=couple, by=alex.user)
+    user = fresh(alex.user)
+    make_couple(hurt=user, involved=UserFactory())
+    user = fresh(user)
+    assert wellbeing.own_trend(user) == []
+    assert not wellbeing.offer_due(user, offer=wellbeing.offer_for(user), trend=wellbeing.own_trend(user))
+    assert not wellbeing.offer_due(user)
 
 
 def test_looking_at_the_wellbeing_page_writes_nothing(couple) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -61,34 +60,55 @@ class _CountingCache:
 
 
 def test_a_request_looks_the_version_up_once_however_often_it_reads_the_plan(monkeypatch) -> None:
+    # The signals' receivers are called directly: sending `request_started` would also run Django's
+    # close_old_connections, which closes the test's connection mid-transaction on PostgreSQL.
     counting = _CountingCache()
     monkeypatch.setattr(content_cache, "cache", counting)
     content_cache.plan()
-    request_started.send(sender=None)
-    counting.lookups = 0
-    for _ in range(3):
-        content_cache.plan()
-    assert counting.lookups == 1
-    cache.set(content_cache.VERSION_KEY, "synced elsewhere", None)  # a sync in another process, mid-request
-    request_finished.send(sender=None)
-    request_started.send(sender=None)
-    assert _plan_queries() > 0  # …is seen at the next request
-    request_finished.send(sender=None)
+    try:
+        content_cache.request_started()
+        counting.lookups = 0
+        for _ in range(3):
+            content_cache.plan()
+        assert counting.lookups == 1
+        cache.set(content_cache.VERSION_KEY, "synced elsewhere", None)  # a sync in another process, mid-request
+        content_cache.request_finished()
+        content_cache.request_started()
+        assert _plan_queries() > 0  # …is seen at the next request
+    finally:
+        content_cache.request_finished()
     counting.lookups = 0
     content_cache.plan()  # outside a request (a task), every read looks it up
     content_cache.plan()
     assert counting.lookups == 2
 
 
+def test_a_page_that_reads_the_plan_three_times_looks_the_version_up_once(monkeypatch) -> None:
+    """Through Django's own request signals: the plan overview reads the plan three times."""
+    from django.urls import reverse
+
+    from tests.factories import make_couple
+    from tests.helpers import client_as
+
+    client = client_as(make_couple().partners.get(seat=1).user)
+    client.get(reverse("plans:overview"))
+    counting = _CountingCache()
+    monkeypatch.setattr(content_cache, "cache", counting)
+    assert client.get(reverse("plans:overview")).status_code == 200
+    assert counting.lookups == 1
+
+
 def test_a_sync_within_a_request_is_seen_by_the_rest_of_that_request() -> None:
-    request_started.send(sender=None)
+    content_cache.request_started()
     try:
         before = content_cache.plan().by_number[1].title
         raw = _raw()
         raw["stages"][0]["title"] = "A title changed mid-request"
         sync_plan(parse_plan(raw))
         assert content_cache.plan().by_number[1].title == "A title changed mid-request"
+        # …kept under the new version, not the one this request looked up first (read again at the next one).
+        assert cache.get(content_cache.VERSION_KEY) in content_cache._kept
         sync_plan(load_plan())
         assert content_cache.plan().by_number[1].title == before
     finally:
-        request_finished.send(sender=None)
+        content_cache.request_finished()

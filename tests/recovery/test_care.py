@@ -311,6 +311,30 @@ def test_only_me_check_ins_do_not_count_for_the_therapist(only_me: bool) -> None
     assert (alex_summary.adherence_7, alex_summary.triggers_14, alex_summary.last_check_in) == (0, 0, None)
 
 
+def test_the_caseload_reads_each_partner_s_first_and_latest_two_shared_reviews() -> None:
+    """Two couples in the caseload; one partner with five shared reviews and a private one, the other's partner
+    with one: the first score, the latest and its change since the one before, per person, never the private."""
+    from checkins.demo import csi_items
+
+    doc = TherapistFactory()
+    enable_mfa(doc)
+    couples = [make_couple(), make_couple()]
+    for couple in couples:
+        make_care_access(couple, doc)
+    alex, other = couples[0].partners.get(seat=1).user, couples[1].partners.get(seat=2).user
+    monday = week_start_for(alex)
+    for weeks_ago, total, visibility in ((6, 5, "therapist"), (5, 7, "partner"), (4, 11, "therapist"),
+                                         (3, 12, "therapist"), (2, 9, "partner"), (1, 20, "only_me")):  # fmt: skip
+        WeeklyReviewFactory(author=alex, week_start=monday - timedelta(weeks=weeks_ago), visibility=visibility,
+                            **csi_items(total))  # fmt: skip
+    WeeklyReviewFactory(author=other, week_start=week_start_for(other) - timedelta(weeks=1), **csi_items(14))
+    found = {summary.couple.pk: summary for summary in caseload(fresh(doc))}
+    alex_row = next(p for p in found[couples[0].pk].partners if p.csi_latest is not None)
+    assert (alex_row.csi_first, alex_row.csi_latest, alex_row.csi_change) == (5, 9, -3)  # "only me" 20: never
+    other_row = next(p for p in found[couples[1].pk].partners if p.csi_latest is not None)
+    assert (other_row.csi_first, other_row.csi_latest, other_row.csi_change) == (14, 14, None)
+
+
 def test_the_caseload_query_count_does_not_grow_with_couples(django_assert_num_queries) -> None:
     from django.test.utils import CaptureQueriesContext
 
