@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -70,7 +71,8 @@ def test_a_question_is_asked_answered_and_amended_and_both_see_the_amendment_wit
     expect(sam_page.get_by_text("Your amendment is added, dated, below the earlier answer.")).to_be_visible()
     screenshots(sam_page, "measures", "question-amended")
 
-    today = formats.date_format(date.today(), "j F Y")  # noqa: DTZ011 - the browser and the people are in one zone
+    # The page dates the answer in the reader's zone (Auckland, as both are): their today, not the machine's.
+    today = formats.date_format(datetime.now(ZoneInfo("Pacific/Auckland")).date(), "j F Y")
     for page in (alex_page, sam_page):
         page.goto(question_url)
         amendment = page.locator(".qa__amendment")
