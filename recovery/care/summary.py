@@ -67,7 +67,7 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
         Completion.objects.visible_to(therapist)
         .filter(couple=couple, done_on__gte=start)
         .select_related("step", "author")
-        .order_by("-done_on")
+        .order_by("-done_on", "-pk")  # the same day: the latest logged first, the same on every look
     )
     seats = [p.user_id for p in partners]
     weeks: dict[date, SharedWeek] = {}
