@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
-from typing import Protocol
 
 from checkins.models import Reminder, WeeklyReview
 from plans import content_cache
@@ -41,27 +40,6 @@ class PlanStep:
     title: str
 
 
-class State(Protocol):
-    """What `choose` reads: a TodayState, or the one state_for loads as it is asked."""
-
-    @property
-    def paused(self) -> bool: ...
-    @property
-    def has_partner(self) -> bool: ...
-    @property
-    def invitation_open(self) -> bool: ...
-    @property
-    def checked_in_today(self) -> bool: ...
-    @property
-    def review_written(self) -> bool: ...
-    @property
-    def weekday(self) -> int: ...
-    @property
-    def review_weekday(self) -> int: ...
-    @property
-    def next_step(self) -> PlanStep | None: ...
-
-
 @dataclass(frozen=True)
 class TodayState:
     paused: bool
@@ -80,7 +58,8 @@ class NextAction:
     step: PlanStep | None = None
 
 
-def choose(state: State) -> NextAction:
+def choose(state: TodayState | LoadedState) -> NextAction:
+    """The one next action: from a TodayState (the rule's table) or the state `state_for` loads as asked."""
     if state.paused:
         return NextAction(Action.RESUME)
     if not state.has_partner and not state.invitation_open:

@@ -12,9 +12,9 @@ from plans.completions import period_for
 from plans.models import Step
 from recovery.composition.next_action import (
     Action,
+    LoadedState,
     NextAction,
     PlanStep,
-    State,
     TodayState,
     choose,
     next_plan_step,
@@ -77,7 +77,7 @@ def alex(db: None):
     return make_couple().partners.get(seat=1)
 
 
-def _state(membership, today: date, **overrides: object) -> State:
+def _state(membership, today: date, **overrides: object) -> LoadedState:
     arguments = {"today": today, "stage_number": 1, "has_partner": True, "invitation_open": False}
     arguments.update({"checked_in_today": True, **overrides})
     return state_for(membership, **arguments)  # type: ignore[arg-type]
