@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
@@ -30,6 +30,22 @@ RECENT_MILESTONE_DAYS = 7
 PARTNER_RECENT = 5  # the partner's latest shared check-ins, with their words, on the home page
 _SCORES = ("couple_id", "author_id", "local_date", "mood", "trust", "closeness", "visibility")
 _CSI = ("couple_id", "author_id", "week_start", "visibility", *CSI4_KEYS)
+
+
+class DayScores(Protocol):
+    """What the charts and counts read of a check-in: its scores and dates, never its words. A DailyCheckIn
+    has them; the home page reads them as rows (no model, no decryption) for the ~170 it counts."""
+
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def local_date(self) -> date: ...
+    @property
+    def mood(self) -> int: ...
+    @property
+    def trust(self) -> int: ...
+    @property
+    def closeness(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -81,7 +97,9 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
     since = start - timedelta(days=31)
     # Charts and counts need scores and dates only: the words (encrypted, decrypted on reading) are read for
     # the five entries the page shows, not for the ~170 it counts.
-    check_ins = list(DailyCheckIn.objects.visible_to(user).filter(local_date__gte=since).only(*_SCORES))
+    check_ins: list[DayScores] = list(
+        DailyCheckIn.objects.visible_to(user).filter(local_date__gte=since).values_list(*_SCORES, named=True)
+    )
     own = [c for c in check_ins if c.author_id == user.pk]
     theirs = [c for c in check_ins if c.author_id != user.pk]
     own_all_dates = set(DailyCheckIn.objects.filter(author=user).values_list("local_date", flat=True))
@@ -128,7 +146,7 @@ def home_context(membership: Partner, partner: Partner | None) -> dict[str, Any]
 def kept_charts(
     *,
     viewer_id: int,
-    check_ins: Sequence[DailyCheckIn],
+    check_ins: Sequence[DayScores],
     reviews: Sequence[WeeklyReview],
     people: list[tuple[int, str]],
     start: date,
@@ -153,7 +171,7 @@ def kept_charts(
 def _charts_key(
     user_id: int,
     people: list[tuple[int, str]],
-    check_ins: Sequence[DailyCheckIn],
+    check_ins: Sequence[DayScores],
     reviews: Sequence[WeeklyReview],
     start: date,
     today: date,
@@ -174,7 +192,7 @@ def _charts_key(
 
 def couple_charts(
     *,
-    check_ins: Sequence[DailyCheckIn],
+    check_ins: Sequence[DayScores],
     reviews: Sequence[WeeklyReview],
     people: list[tuple[int, str]],
     start: date,
@@ -255,7 +273,7 @@ def _weeks_both_shared(user_id: int, reviews: list[WeeklyReview]) -> list[date]:
     return sorted(week for week, authors in by_week.items() if len(authors) == 2 and user_id in authors)
 
 
-def _dipped(own: list[DailyCheckIn], today: date) -> bool:
+def _dipped(own: list[DayScores], today: date) -> bool:
     """Your own felt trust this week is a point or more below last week's."""
     this_week = [c.trust for c in own if today - c.local_date < timedelta(days=7)]
     last_week = [c.trust for c in own if timedelta(days=7) <= today - c.local_date < timedelta(days=14)]
