@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 from checkins.models import DateThatMatters, Holiday, HolidayNote
+from recovery.access import other_partner
 from recovery.localtime import local_today
 from recovery.models import Partner, User
 
@@ -64,14 +65,18 @@ def coming_up(user: User, *, today: date | None = None) -> list[ComingUp]:
     """Dates within NOTE_DAYS_BEFORE days (the viewer's own local days), nearest first: two queries."""
     today = today or local_today(user)
     near: list[ComingUp] = []
-    for entry in DateThatMatters.objects.visible_to(user).select_related("author"):
+    # A date the viewer may see is theirs or their partner's (the couple's members leave only when it ends):
+    # the partner's name comes with the membership, not with each date.
+    partner = other_partner(user)
+    partner_name = partner.user.get_short_name() if partner else ""
+    for entry in DateThatMatters.objects.visible_to(user):
         when = next_occurrence(entry.on, yearly=entry.yearly, today=today)
         if when is not None and (when - today).days <= NOTE_DAYS_BEFORE:
             mine = entry.author_id == user.pk
             near.append(
                 ComingUp(
                     when=when, days=(when - today).days, label=entry.label, mine=mine,
-                    author_name="" if mine else entry.author.get_short_name(),
+                    author_name="" if mine else partner_name,
                 )
             )  # fmt: skip
     for holiday in HolidayNote.objects.filter(user=user).values_list("holiday", flat=True):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from checkins import dates, reminders
 from checkins.models import DateThatMatters, HolidayNote, Reminder
 from tests.factories import TherapistFactory, UserFactory, enable_mfa, make_care_access, make_couple
-from tests.helpers import client_as, page
+from tests.helpers import client_as, fresh, page
 
 
 @pytest.fixture
@@ -72,6 +72,17 @@ def test_the_note_window_follows_the_person_s_own_days(people, zone: str, instan
     assert ("The day I found out" in text) == (days is not None)
     if days is not None:
         assert reverse("plans:step", args=["setbacks-plan"]) in text
+
+
+def test_a_shared_date_is_named_by_who_shared_it_and_your_own_by_nobody(people) -> None:
+    couple, alex, sam = people
+    with time_machine.travel(datetime(2026, 3, 12, 12, tzinfo=UTC), tick=False):
+        _date(couple, alex, on=date(2019, 3, 14), label="Alex's date", visibility="partner")
+        _date(couple, sam, on=date(2019, 3, 15), label="Sam's date", visibility="partner")
+        seen_by_sam = [(c.label, c.mine, c.author_name) for c in dates.coming_up(fresh(sam))]
+        text = page(client_as(sam).get(reverse("home")))
+    assert seen_by_sam == [("Alex's date", False, "Alex"), ("Sam's date", True, "")]
+    assert "In 2 days, a date that matters to Alex: Alex's date." in text  # the nearest comes first
 
 
 def test_a_private_date_never_reaches_the_partner_and_no_date_reaches_the_therapist(people) -> None:
