@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import QuerySet
+
 from checkins.measures import (
     CSI4_KEYS,
     ReliableChange,
@@ -61,8 +63,17 @@ def csi_change(totals: Iterable[tuple[date, int]]) -> CsiChange | None:
     )  # fmt: skip
 
 
+def csi_totals_by_author(reviews: QuerySet[WeeklyReview]) -> dict[int, list[tuple[date, int]]]:
+    """Each author's (week, CSI-4 total) pairs of `reviews` (a queryset the caller has already narrowed to what
+    the viewer may see), read as rows of weeks and answers: whole reviews would each decrypt their words for
+    pages that show only totals."""
+    totals: dict[int, list[tuple[date, int]]] = {}
+    for author_id, week_start, *items in reviews.values_list("author_id", "week_start", *CSI4_KEYS):
+        totals.setdefault(author_id, []).append((week_start, csi4_row_total(items)))
+    return totals
+
+
 def own_csi_change(user: User) -> CsiChange | None:
-    """The person's own reviews, all of them (an "only me" review is theirs too): their weeks and answers only,
-    read as rows — a year of whole reviews meant decrypting five answers each for a page that shows a total."""
-    rows = WeeklyReview.objects.visible_to(user).filter(author=user).values_list("week_start", *CSI4_KEYS)
-    return csi_change((week_start, csi4_row_total(items)) for week_start, *items in rows)
+    """The person's own reviews, all of them (an "only me" review is theirs too)."""
+    own = csi_totals_by_author(WeeklyReview.objects.visible_to(user).filter(author=user))
+    return csi_change(own.get(user.pk, []))

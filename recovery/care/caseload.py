@@ -22,9 +22,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from checkins import triggers
-from checkins.change import csi_change
+from checkins.change import csi_change, csi_totals_by_author
 from checkins.charts import sparkline
-from checkins.measures import CSI4_KEYS, DISTRESS_CUTOFF, ReliableChange, csi4_row_total
+from checkins.measures import DISTRESS_CUTOFF, ReliableChange
 from checkins.models import DailyCheckIn, Phq9Response, Trigger, WeeklyReview
 from plans.models import Stage, StageChange
 from recovery.access import therapist_couple_ids
@@ -127,12 +127,8 @@ def _csi_series(therapist: User, ids: frozenset[int]) -> dict[int, list[tuple[da
         )
         .filter(Q(newest__lte=2) | Q(newest=F("shared")))
         .order_by()  # the rows' order doesn't matter here: no sort of them all by week first
-        .values_list("author_id", "week_start", *CSI4_KEYS)
     )
-    series: dict[int, list[tuple[date, int]]] = {}
-    for author_id, week_start, *items in rows:
-        series.setdefault(author_id, []).append((week_start, csi4_row_total(items)))
-    return series
+    return csi_totals_by_author(rows)
 
 
 def caseload(therapist: User, today: date | None = None, *, only: int | None = None) -> list[CoupleSummary]:

@@ -24,7 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from checkins import measures
-from checkins.change import CsiChange, csi_change
+from checkins.change import CsiChange, csi_change, csi_totals_by_author
 from checkins.measures import DISTRESS_CUTOFF, MAX_TOTAL
 from checkins.models import DailyCheckIn, Phq9Response, ToBring, Trigger, WeeklyReview
 from plans.models import AnswerVersion, Question
@@ -154,13 +154,7 @@ def brief_for(therapist: User, couple: Couple) -> Brief:
     members = list(Partner.objects.filter(couple=couple, left_at__isnull=True).select_related("user").order_by("seat"))
     # Only the CSI-4 of every review and a count of the check-ins are shown: read as rows and counted in the
     # database, not as entries (whose words would each be decrypted for nothing).
-    csi_totals: dict[int, list[tuple[date, int]]] = {}
-    for author_id, week_start, *items in (
-        WeeklyReview.objects.visible_to(therapist)
-        .filter(couple=couple)
-        .values_list("author_id", "week_start", *measures.CSI4_KEYS)
-    ):
-        csi_totals.setdefault(author_id, []).append((week_start, measures.csi4_row_total(items)))
+    csi_totals = csi_totals_by_author(WeeklyReview.objects.visible_to(therapist).filter(couple=couple))
     check_ins = {
         row["author_id"]: row["n"]
         for row in DailyCheckIn.objects.visible_to(therapist)

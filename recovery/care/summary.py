@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from checkins import triggers
+from checkins.change import csi_totals_by_author
 from checkins.dashboard import kept_charts
-from checkins.measures import CSI4_KEYS, DISTRESS_CUTOFF, csi4_row_total
+from checkins.measures import DISTRESS_CUTOFF
 from checkins.models import DailyCheckIn, Trigger, WeeklyReview
 from plans.models import Completion, Question, StageChange
 from plans.questions import threads_for
@@ -52,11 +53,7 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
     )
     # Every shared review's CSI-4, as rows (the weekly table goes back to the first); whole reviews, whose words
     # are decrypted on reading, only for the weeks shown.
-    csi_rows = (
-        WeeklyReview.objects.visible_to(therapist)
-        .filter(couple=couple)
-        .values_list("author_id", "week_start", *CSI4_KEYS)
-    )
+    csi_totals = csi_totals_by_author(WeeklyReview.objects.visible_to(therapist).filter(couple=couple))
     reviews = list(
         WeeklyReview.objects.visible_to(therapist)
         .filter(couple=couple, week_start__gte=monday_of(start))
@@ -75,9 +72,10 @@ def summary_for(therapist: User, couple: Couple) -> dict[str, Any]:
     def week_of(monday: date) -> SharedWeek:
         return weeks.setdefault(monday, SharedWeek(monday=monday, csi=[None] * len(seats)))
 
-    for author_id, week_start, *items in csi_rows:
+    for author_id, totals in csi_totals.items():
         if author_id in seats:
-            week_of(week_start).csi[seats.index(author_id)] = csi4_row_total(items)
+            for week_start, total in totals:
+                week_of(week_start).csi[seats.index(author_id)] = total
     for review in reviews:
         if can_read_text(therapist, review):
             week_of(review.week_start).reviews.append(review)
