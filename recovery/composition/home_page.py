@@ -17,7 +17,7 @@ def home_context(
 ) -> dict[str, Any]:
     stage_number = current_stage(membership.couple)
     today = dashboard.home_context(membership, partner)
-    state = next_action.state_for(
+    state = next_action.LoadedState(
         membership,
         today=today["today"],
         stage_number=stage_number,

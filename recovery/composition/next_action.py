@@ -1,6 +1,6 @@
 """The one thing the home page puts first: what to do next, today.
 
-`choose` is a pure rule over a person's own state (table-tested); `state_for` loads that state. Only the
+`choose` is a pure rule over a person's own state (table-tested); `LoadedState` loads that state. Only the
 person's own entries and the couple's plan are read: what the partner has or hasn't written never moves
 the next action (a partner's review of this week is hidden until both have shared — see access.py — and
 Mend is not a way to check whether someone has "done their part").
@@ -59,7 +59,7 @@ class NextAction:
 
 
 def choose(state: TodayState | LoadedState) -> NextAction:
-    """The one next action: from a TodayState (the rule's table) or the state `state_for` loads as asked."""
+    """The one next action: from a TodayState (the rule's table) or the state `LoadedState` loads as asked."""
     if state.paused:
         return NextAction(Action.RESUME)
     if not state.has_partner and not state.invitation_open:
@@ -73,31 +73,11 @@ def choose(state: TodayState | LoadedState) -> NextAction:
     return NextAction(Action.PLAN)
 
 
-def state_for(
-    membership: Partner,
-    *,
-    today: date,
-    stage_number: int,
-    has_partner: bool,
-    invitation_open: bool,
-    checked_in_today: bool,
-    review_written: bool | None = None,
-) -> LoadedState:
+class LoadedState:
     """The person's state for `choose`, read as `choose` asks for it: at most three small queries, whatever
     the history, and none for what the answer doesn't hang on (the review and the plan, before the check-in).
     `review_written`: the person's own review of this week, if the caller has read it already."""
-    return LoadedState(
-        membership,
-        today=today,
-        stage_number=stage_number,
-        has_partner=has_partner,
-        invitation_open=invitation_open,
-        checked_in_today=checked_in_today,
-        review_written=review_written,
-    )
 
-
-class LoadedState:
     def __init__(
         self,
         membership: Partner,
@@ -107,7 +87,7 @@ class LoadedState:
         has_partner: bool,
         invitation_open: bool,
         checked_in_today: bool,
-        review_written: bool | None,
+        review_written: bool | None = None,
     ) -> None:
         self._membership, self._today, self._stage_number = membership, today, stage_number
         self.paused = membership.couple.status == membership.couple.Status.PAUSED

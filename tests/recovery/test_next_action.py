@@ -18,7 +18,6 @@ from recovery.composition.next_action import (
     TodayState,
     choose,
     next_plan_step,
-    state_for,
 )
 from tests.factories import CompletionFactory, WeeklyReviewFactory, make_couple
 
@@ -80,7 +79,7 @@ def alex(db: None):
 def _state(membership, today: date, **overrides: object) -> LoadedState:
     arguments = {"today": today, "stage_number": 1, "has_partner": True, "invitation_open": False}
     arguments.update({"checked_in_today": True, **overrides})
-    return state_for(membership, **arguments)  # type: ignore[arg-type]
+    return LoadedState(membership, **arguments)  # type: ignore[arg-type]
 
 
 def test_the_next_step_is_the_first_of_the_stage_that_is_yours_and_not_done(alex) -> None:
