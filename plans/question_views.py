@@ -13,7 +13,7 @@ from plans import questions, stages
 from plans.models import Question, Source
 from plans.question_forms import AnswerForm, QuestionForm
 from plans.sensitive import FULL_ACCOUNTING_SOURCES, asks_for_sexual_detail
-from recovery.access import Visibility, current_members, get_visible_or_404, other_partner
+from recovery.access import Visibility, get_visible_or_404, other_partner
 from recovery.decorators import PartnerHttpRequest, partner_required, refuse_unless_post
 from recovery.models import Partner
 
@@ -55,7 +55,7 @@ def question_list(request: PartnerHttpRequest) -> HttpResponse:
         "plans/questions.html",
         {
             "form": form,
-            "state": stages.couple_state(membership.couple, current_members(request.user)),
+            "state": stages.couple_state_of(request.user),
             "can_ask": can_ask,
             "partner": other_partner(request.user),
             "to_answer": [t for t in threads if not t.versions and t.question.author_id != request.user.pk],
@@ -78,7 +78,7 @@ def _before_sending(
             "form": QuestionForm(data),
             "similar": questions.threads_for(request.user, similar),
             "sexual": sexual,
-            "state": stages.couple_state(request.membership.couple, current_members(request.user)),
+            "state": stages.couple_state_of(request.user),
             "sources": list(Source.objects.filter(key__in=FULL_ACCOUNTING_SOURCES).order_by("title")),
         },
     )
@@ -94,7 +94,6 @@ def question_detail(request: PartnerHttpRequest, pk: int) -> HttpResponse:
 def _detail(
     request: PartnerHttpRequest, question: Question, form: AnswerForm | None = None, status: int = 200
 ) -> HttpResponse:
-    membership: Partner = request.membership
     (thread,) = questions.threads_for(request.user, [question])
     answers = question.author_id != request.user.pk
     if form is None and answers:
@@ -111,7 +110,7 @@ def _detail(
             "question": question,
             "form": form if answers else None,
             "partner": other_partner(request.user),
-            "state": stages.couple_state(membership.couple, current_members(request.user)),
+            "state": stages.couple_state_of(request.user),
         },
         status=status,
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans import content_cache, progress, signals
 from plans.models import Readiness, StageChange
+from recovery.access import current_members, membership_of
 from recovery.models import Couple, Partner, User
 
 
@@ -40,6 +41,14 @@ def couple_state(couple: Couple, members: Sequence[Partner] | None = None) -> pr
         for p in members
     )
     return progress.CoupleState(current=current, next_opened_by=next_opened_by, partners=partners)
+
+
+def couple_state_of(user: User) -> progress.CoupleState:
+    """couple_state of the person's current couple, its partners as read with the membership (no query of
+    their own): what a page shows. The stage changes read theirs afresh, under their lock."""
+    membership = membership_of(user)
+    assert membership is not None, "a partner's page: the person is in a couple"
+    return couple_state(membership.couple, current_members(user))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ RECENT_COMPLETIONS = 7
 
 def _context(request: PartnerHttpRequest) -> dict:
     membership: Partner = request.membership
-    state = stages.couple_state(membership.couple, current_members(request.user))
+    state = stages.couple_state_of(request.user)
     return {"membership": membership, "partner": other_partner(request.user), "state": state}
 
 
